@@ -1,0 +1,3 @@
+using Stir.Encrypted.Cli;
+
+return await StirCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,6 @@
+// The encrypted-blob Call Placement Service. Program.cs is the table of contents; each feature maps its
+// endpoints from its own XxxEndpoints class.
+using Stir.Encrypted.CpsService;
+
+var app = CpsApplication.Build(args);
+app.Run();
