@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Cli;
@@ -13,17 +14,22 @@ internal static class NumberCommand
         var command = new Command("number", "Show the canonical form and ENUM domain of a number") { number, apex };
         command.SetAction(parse =>
         {
-            var output = parse.InvocationConfiguration.Output;
+            var output = CommandOutput.For(parse);
             if (!TelephoneNumber.TryParseE164(parse.GetValue(number)!, out var tn, out var error))
             {
-                parse.InvocationConfiguration.Error.WriteLine($"error: {error.Message}");
-                return 2;
+                return output.Fail(ExitCodes.Usage, error.Message, "write the number as +<country code><number>, e.g. +12025550123");
             }
 
-            output.WriteLine($"canonical: {tn.Value}");
-            output.WriteLine($"e164:      {tn.ToE164()}");
-            output.WriteLine($"enum:      {tn.ToEnumDomain(parse.GetValue(apex)!)}");
-            return 0;
+            var domain = tn.ToEnumDomain(parse.GetValue(apex)!);
+            return output.Result(
+                ExitCodes.Success,
+                new JsonObject { ["canonical"] = tn.Value, ["e164"] = tn.ToE164(), ["enumDomain"] = domain },
+                w =>
+                {
+                    w.WriteLine($"canonical: {tn.Value}");
+                    w.WriteLine($"e164:      {tn.ToE164()}");
+                    w.WriteLine($"enum:      {domain}");
+                });
         });
         return command;
     }
