@@ -4,3 +4,6 @@ using Stir.Encrypted.CpsService;
 
 var app = CpsApplication.Build(args);
 app.Run();
+
+/// <summary>The entry point, visible so that tests can host the service with WebApplicationFactory.</summary>
+public partial class Program;
