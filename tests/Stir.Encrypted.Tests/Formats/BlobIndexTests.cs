@@ -24,6 +24,7 @@ public sealed class BlobIndexTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-01")]
     public void Derive_ChangesWithOrigDestEpochAndSalt()
     {
         var baseline = BlobIndex.Derive(Cheap, Alice, Bob, 1).Tag.ToArray();
@@ -36,6 +37,7 @@ public sealed class BlobIndexTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-02")]
     public void Derive_LengthPrefixesSeparateOrigAndDest()
     {
         // Without length prefixes, ("1","23") and ("12","3") would hash the same bytes.
@@ -73,6 +75,7 @@ public sealed class BlobIndexTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-02")]
     public void Buckets_AreUniformOverManyPairs()
     {
         // Chi-square over 16 bins of the top 4 bits: a broken derivation (e.g. a constant) fails this.

@@ -23,6 +23,7 @@ public sealed class BlobPlaintextTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-03")]
     public void Encode_WritesTheSpecLayout()
     {
         var plaintext = BlobPlaintext.Encode([Jws, Jws], 256);
@@ -55,6 +56,7 @@ public sealed class BlobPlaintextTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-03")]
     public void Decode_FlippedPaddingByte_IsRejected()
     {
         var plaintext = BlobPlaintext.Encode([Jws], 256);

@@ -63,6 +63,7 @@ public sealed class CpsConfigurationTests
 
     [Theory]
     [MemberData(nameof(Mutations))]
+    [Trait("Claim", "TM-01")]
     public void Parse_MalformedMember_NamesIt(string path, string json, string reason)
     {
         var doc = Sample().ToJson();
