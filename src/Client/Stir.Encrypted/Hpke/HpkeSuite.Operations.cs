@@ -107,7 +107,7 @@ public sealed partial class HpkeSuite
         Span<byte> secret = stackalloc byte[KdfAlgorithm.Nh];
         Span<byte> key = stackalloc byte[AeadAlgorithm.Nk];
         Span<byte> baseNonce = stackalloc byte[AeadAlgorithm.Nn];
-        Span<byte> exporterSecret = stackalloc byte[KdfAlgorithm.Nh];
+        Span<byte> exporterSecret = default; // single-shot: nothing to export
         try
         {
             kem.Encap(recipient.Bytes, RequireKeyOf(sender, nameof(sender)), RequireKeyOf(ephemeral, nameof(ephemeral)), enc, sharedSecret);
@@ -161,7 +161,7 @@ public sealed partial class HpkeSuite
         Span<byte> secret = stackalloc byte[KdfAlgorithm.Nh];
         Span<byte> key = stackalloc byte[AeadAlgorithm.Nk];
         Span<byte> baseNonce = stackalloc byte[AeadAlgorithm.Nn];
-        Span<byte> exporterSecret = stackalloc byte[KdfAlgorithm.Nh];
+        Span<byte> exporterSecret = default; // single-shot: nothing to export
         try
         {
             if (!kem.TryDecap(ciphertext[..kem.Nenc], skR, sender is null ? default : sender.Bytes, sender is not null, sharedSecret))

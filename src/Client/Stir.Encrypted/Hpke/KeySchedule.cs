@@ -40,7 +40,9 @@ internal static class KeySchedule
     //   exporter_secret = LabeledExpand(secret, "exp", key_schedule_context, Nh)
     // The export-only AEAD has Nk = Nn = 0: no key and no nonce (RFC 9180 §5.3).
     // keyScheduleContext (1 + 2·Nh bytes) and secret (Nh bytes) are outputs so that the known-answer
-    // tests can check them; callers that do not need them still provide the space.
+    // tests can check them; callers that do not need them still provide the space. An empty
+    // exporterSecret skips its derivation: single-shot Seal/Open never export, and a callee runs this
+    // for every blob it trial-opens.
     public static void Derive(
         HpkeSuite suite,
         HpkeMode mode,
@@ -58,10 +60,10 @@ internal static class KeySchedule
         var kdf = suite.KdfAlgorithm;
         var aead = suite.AeadAlgorithm;
         var nh = kdf.Nh;
-        if (keyScheduleContext.Length != 1 + (2 * nh) || secret.Length != nh || exporterSecret.Length != nh
+        if (keyScheduleContext.Length != 1 + (2 * nh) || secret.Length != nh || (exporterSecret.Length != nh && !exporterSecret.IsEmpty)
             || key.Length != aead.Nk || baseNonce.Length != aead.Nn)
         {
-            throw new ArgumentException($"key schedule outputs for {suite.Name} are 1 + 2·Nh, Nh, Nk, Nn and Nh bytes");
+            throw new ArgumentException($"key schedule outputs for {suite.Name} are 1 + 2·Nh, Nh, Nk, Nn and Nh (or 0) bytes");
         }
 
         var suiteId = suite.SuiteId;
@@ -76,7 +78,10 @@ internal static class KeySchedule
             kdf.LabeledExpand(suiteId, secret, "base_nonce"u8, keyScheduleContext, baseNonce);
         }
 
-        kdf.LabeledExpand(suiteId, secret, "exp"u8, keyScheduleContext, exporterSecret);
+        if (!exporterSecret.IsEmpty)
+        {
+            kdf.LabeledExpand(suiteId, secret, "exp"u8, keyScheduleContext, exporterSecret);
+        }
     }
 
     // RFC 9180 §5.2 ComputeNonce(seq): xor(base_nonce, I2OSP(seq, Nn)). The sequence number is 64 bits,
