@@ -9,11 +9,6 @@ namespace Stir.Encrypted.Hpke;
 /// </summary>
 internal abstract class Dhkem
 {
-    // The largest Ndh (P-521) and Nsecret (HKDF-SHA512) of the implemented KEMs, for stack buffers.
-    public const int MaxDhSize = 66;
-    public const int MaxSecretSize = 64;
-    public const int MaxEncSize = 133;
-
     private readonly byte[] _suiteId;
 
     protected Dhkem(HpkeKem id, string name, Kdf kdf, int nsecret, int nenc, int nsk, int ndh)

@@ -18,8 +18,6 @@ internal sealed class EcDhkem : Dhkem
 
     public override string GroupName => _curve.Name;
 
-    public EcCurve Curve => _curve;
-
     public override DhPrivateKey GenerateKeyPair()
     {
         // The platform's generator draws d uniformly from [1, n − 1]; going through D keeps one code path

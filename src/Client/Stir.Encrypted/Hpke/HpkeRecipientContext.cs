@@ -21,15 +21,8 @@ public sealed class HpkeRecipientContext : HpkeContext
     /// <exception cref="InvalidOperationException">The suite is export-only, or the sequence number is exhausted.</exception>
     public bool TryOpen(ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, [NotNullWhen(true)] out byte[]? plaintext)
     {
-        if (ciphertext.Length < Suite.TagSize)
-        {
-            ThrowIfDisposed();
-            Suite.ThrowIfExportOnly();
-            plaintext = null;
-            return false;
-        }
-
-        var buffer = new byte[ciphertext.Length - Suite.TagSize];
+        // A ciphertext shorter than a tag gets an empty buffer and does not open.
+        var buffer = new byte[Math.Max(0, ciphertext.Length - Suite.TagSize)];
         if (TryOpen(aad, ciphertext, buffer))
         {
             plaintext = buffer;

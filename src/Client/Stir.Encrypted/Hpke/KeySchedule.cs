@@ -5,9 +5,6 @@ namespace Stir.Encrypted.Hpke;
 /// <summary>The HPKE key schedule, RFC 9180 §5.1 <c>KeySchedule&lt;ROLE&gt;()</c>.</summary>
 internal static class KeySchedule
 {
-    /// <summary>The largest key_schedule_context: mode plus two HKDF-SHA512 hashes.</summary>
-    public const int MaxContextSize = 1 + (2 * 64);
-
     // RFC 9180 §5.1 VerifyPSKInputs(mode, psk, psk_id). The inputs come from the program (which mode it
     // set up), so an inconsistency is misuse.
     public static void VerifyPskInputs(HpkeMode mode, ReadOnlySpan<byte> psk, ReadOnlySpan<byte> pskId)

@@ -23,8 +23,6 @@ internal static unsafe partial class Sodium
     }
 
     internal const int ChaCha20Poly1305KeySize = 32;
-    internal const int ChaCha20Poly1305NonceSize = 12;
-    internal const int ChaCha20Poly1305TagSize = 16;
 
     [LibraryImport(Library)]
     private static partial int sodium_init();

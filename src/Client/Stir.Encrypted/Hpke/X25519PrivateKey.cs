@@ -15,13 +15,18 @@ internal sealed class X25519PrivateKey : DhPrivateKey
     public static X25519PrivateKey Create(ReadOnlySpan<byte> skm)
     {
         Span<byte> k = stackalloc byte[X25519.ScalarSize];
-        skm.CopyTo(k);
-        X25519.Clamp(k);
-        var publicKey = new byte[X25519.PointSize];
-        X25519.PublicKeyOf(k, publicKey);
-        var scalar = SodiumSecret.Create(k);
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(k);
-        return new X25519PrivateKey(scalar, publicKey);
+        try
+        {
+            skm.CopyTo(k);
+            X25519.Clamp(k);
+            var publicKey = new byte[X25519.PointSize];
+            X25519.PublicKeyOf(k, publicKey);
+            return new X25519PrivateKey(SodiumSecret.Create(k), publicKey);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(k);
+        }
     }
 
     public override bool TryAgree(ReadOnlySpan<byte> pkYm, Span<byte> dh)
