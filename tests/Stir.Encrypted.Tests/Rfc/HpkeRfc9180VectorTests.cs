@@ -14,10 +14,11 @@ public sealed class HpkeRfc9180VectorTests
 
     private static readonly Lazy<IReadOnlyList<HpkeVector>> Vectors = new(HpkeVector.LoadAll);
 
+    /// <summary>The rows of implemented suites; the others are counted by Vectors_UnimplementedSuites_AreExactlyTheExpectedList.</summary>
     public static TheoryData<int> Rows()
     {
         var data = new TheoryData<int>();
-        foreach (var row in Vectors.Value)
+        foreach (var row in Vectors.Value.Where(r => ToSuite(r) is not null))
         {
             data.Add(row.Index);
         }
@@ -45,7 +46,8 @@ public sealed class HpkeRfc9180VectorTests
         var unimplemented = rows.Where(r => ToSuite(r) is null).Select(r => (r.KemId, r.KdfId, r.AeadId)).Distinct().Order().ToArray();
 
         Assert.Equal(ExpectedUnimplementedSuites, unimplemented);
-        Assert.Equal(28 - (4 * ExpectedUnimplementedSuites.Length), rows.Count(r => ToSuite(r) is not null));
+        Assert.Equal(28 - (4 * ExpectedUnimplementedSuites.Length), Rows().Count);
+        Assert.Equal(rows.Count, Rows().Count + rows.Count(r => ToSuite(r) is null));
     }
 
     [Fact]
@@ -244,15 +246,7 @@ public sealed class HpkeRfc9180VectorTests
     private static HpkeVector Row(int index, out HpkeSuite suite)
     {
         var v = Vectors.Value[index];
-        var found = ToSuite(v);
-        if (found is null)
-        {
-            // Rows of unimplemented suites are accounted for by Vectors_UnimplementedSuites_AreExactlyTheExpectedList.
-            Assert.Contains((v.KemId, v.KdfId, v.AeadId), ExpectedUnimplementedSuites);
-            Assert.Fail($"{v}: suite not implemented; listed in ExpectedUnimplementedSuites");
-        }
-
-        suite = found!;
+        suite = ToSuite(v) ?? throw new InvalidOperationException($"{v}: suite not implemented, so not in Rows()");
         return v;
     }
 
