@@ -56,6 +56,8 @@ internal static class StirCommand
         var root = new RootCommand("Stir.Encrypted: privacy-first STIR out-of-band caller authentication.");
         root.Options.Add(CommandOutput.Option);
         root.Subcommands.Add(NumberCommand.Create());
+        root.Subcommands.Add(PkiCommand.Create());
+        root.Subcommands.Add(CertCommand.Create());
         return root;
     }
 }

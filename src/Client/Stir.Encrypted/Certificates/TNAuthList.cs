@@ -186,6 +186,20 @@ public sealed class TNAuthList : IEquatable<TNAuthList>
     }
 
     /// <summary>
+    /// RFC 9060 §4: whether every number <paramref name="child"/> stands for is within this list ("equal to or a
+    /// subset of", "encompassed"). A child SPC is encompassed only by the same SPC; a child number or range by
+    /// the union of this list's numbers, ranges and, through <paramref name="spcAuthorization"/>, SPCs.
+    /// </summary>
+    /// <param name="child">The delegate's list.</param>
+    /// <param name="spcAuthorization">The operator's SPC-to-numbers table, or null for none.</param>
+    /// <param name="reason">The first child entry outside this list, or that all are inside.</param>
+    public bool Encompasses(TNAuthList child, SpcAuthorization? spcAuthorization, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(child);
+        return TNAuthListScope.Encompasses(this, child, spcAuthorization, out reason);
+    }
+
+    /// <summary>
     /// Findings against RFC 8226 §9's range rule, empty when none: "count MUST NOT make the number increase
     /// in length", and count applies only to starts without <c>*</c> or <c>#</c>. Such lists still decode
     /// (the DER is valid); coverage reads ranges within the start's length only, so the excess covers nothing.
