@@ -431,15 +431,10 @@ public sealed class TNAuthList : IEquatable<TNAuthList>
             throw new TNAuthListFormatException(element, "non-minimal INTEGER (X.690 §8.3.2)", header.Offset);
         }
 
-        if (content.Length > 8 && !(content.Length == 9 && content[0] == 0x00))
-        {
-            var sign = content[0] >= 0x80 ? "below -2^63" : "above 2^63-1";
-            throw new TNAuthListFormatException(element, $"{sign} violates INTEGER (2..MAX) or exceeds what any telephone number range can hold", header.Offset);
-        }
-
         if (!AsnDecoder.TryReadInt64(der.Slice(header.Offset, header.End - header.Offset), AsnEncodingRules.DER, out var count, out _))
         {
-            throw new TNAuthListFormatException(element, "exceeds 2^63-1, more than any telephone number range can hold", header.Offset);
+            var rule = content[0] >= 0x80 ? "a value below -2^63 violates INTEGER (2..MAX)" : "exceeds 2^63-1, more than any telephone number range can hold";
+            throw new TNAuthListFormatException(element, rule, header.Offset);
         }
 
         if (count < TelephoneNumberRange.MinCount)
