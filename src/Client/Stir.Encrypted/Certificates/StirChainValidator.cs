@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -13,6 +14,8 @@ namespace Stir.Encrypted.Certificates;
 /// <remarks>Thread-safe: each validation builds its own chain.</remarks>
 public sealed class StirChainValidator
 {
+    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
+
     private readonly X509Certificate2[] _anchors;
     private readonly StirChainValidatorOptions _options;
 
@@ -110,15 +113,15 @@ public sealed class StirChainValidator
     {
         var endEntity = path[0];
 
-        // RFC 8226 §4 item 5: the key signs ES256 PASSporTs (RFC 8225), so it is ECDSA on P-256.
-        using (var key = endEntity.GetECDsaPublicKey())
+        // RFC 8226 §4 item 5: the key signs ES256 PASSporTs (RFC 8225), so it is ECDSA on P-256. Read from the
+        // SubjectPublicKeyInfo itself: .NET's GetECDsaPublicKey also weighs the key usage, which is checked next.
+        if (CurveOf(endEntity) is not StirOids.P256)
         {
-            var curve = key?.ExportParameters(includePrivateParameters: false).Curve;
-            if (curve is not { IsNamed: true } named || !IsP256(named.Oid))
-            {
-                var what = key is null ? $"a {endEntity.PublicKey.Oid.FriendlyName ?? endEntity.PublicKey.Oid.Value} key" : $"an ECDSA key on {curve?.Oid.FriendlyName ?? curve?.Oid.Value ?? "an explicit curve"}";
-                return StirChainValidationResult.Invalid(StirChainFailure.KeyNotP256, $"the end-entity certificate has {what}, not ECDSA P-256 (ES256, RFC 8226 §4)");
-            }
+            var algorithm = endEntity.PublicKey.Oid;
+            var what = algorithm.Value == EcPublicKeyOid
+                ? $"an EC key on curve {CurveOf(endEntity) ?? "(not a named curve)"}"
+                : $"a {algorithm.FriendlyName ?? algorithm.Value} key";
+            return StirChainValidationResult.Invalid(StirChainFailure.KeyNotP256, $"the end-entity certificate has {what}, not ECDSA P-256 (ES256, RFC 8226 §4)");
         }
 
         // Only end-entity certificates sign PASSporTs (RFC 9060 §4).
@@ -291,6 +294,28 @@ public sealed class StirChainValidator
 
     private static string Capital(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
-    private static bool IsP256(Oid oid) =>
-        oid.Value == StirOids.P256 || oid.FriendlyName is "nistP256" or "ECDSA_P256" or "prime256v1" or "secp256r1";
+    // RFC 5480 §2.1.1: id-ecPublicKey with ECParameters ::= CHOICE { namedCurve OBJECT IDENTIFIER, ... }.
+    private static string? CurveOf(X509Certificate2 certificate)
+    {
+        if (certificate.PublicKey.Oid.Value != EcPublicKeyOid)
+        {
+            return null;
+        }
+
+        var parameters = certificate.PublicKey.EncodedParameters?.RawData;
+        if (parameters is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var oid = AsnDecoder.ReadObjectIdentifier(parameters, AsnEncodingRules.DER, out var consumed);
+            return consumed == parameters.Length ? oid : null;
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
 }
