@@ -57,6 +57,8 @@ internal static class StirCommand
         root.Options.Add(CommandOutput.Option);
         root.Subcommands.Add(NumberCommand.Create());
         root.Subcommands.Add(HpkeCommand.Create());
+        root.Subcommands.Add(PkiCommand.Create());
+        root.Subcommands.Add(CertCommand.Create());
         return root;
     }
 }

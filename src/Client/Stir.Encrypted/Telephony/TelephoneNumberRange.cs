@@ -5,10 +5,12 @@ namespace Stir.Encrypted.Telephony;
 /// <see cref="Count"/> of at least 2.
 /// </summary>
 /// <remarks>
-/// RFC 8226 does not say what a range means when <c>start + count</c> carries into more digits
-/// (<c>start</c> 1202, <c>count</c> 10000000). We read a range as numbers of the same length as
+/// RFC 8226 §9 says <c>count</c> "MUST NOT make the number increase in length", yet certificates and the
+/// vectors carry ranges that do (<c>start</c> 1202, <c>count</c> 10000000); its formula
+/// (<c>TelephoneNumber + count &lt; 10^D</c>) is also one short of its sentence. Such a range still decodes
+/// (TNAuthList.GetRangeFindings flags it), and we read every range as numbers of the same length as
 /// <see cref="Start"/> only, so a carry never authorizes a longer number (1202 never covers 12020000);
-/// <c>spec/protocol.md</c> states this choice. A start with <c>#</c> or <c>*</c> covers nothing but itself.
+/// spec/protocol.md §2 states this. A start with <c>#</c> or <c>*</c> covers nothing but itself.
 /// </remarks>
 public sealed class TelephoneNumberRange : IEquatable<TelephoneNumberRange>
 {
