@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Text.Json;
 
 namespace Stir.Encrypted.Passports;
@@ -28,7 +29,7 @@ public sealed class PassportClaims
         Div = div;
         DivHi = divHi;
         Opt = opt;
-        Extensions = extensions;
+        Extensions = new ReadOnlyDictionary<string, JsonElement>(new SortedDictionary<string, JsonElement>(extensions.ToDictionary(), CanonicalJsonWriter.NameOrder));
     }
 
     /// <summary>The names of the claims this type models; every other claim is an extension.</summary>

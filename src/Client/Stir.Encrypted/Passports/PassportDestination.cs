@@ -48,7 +48,7 @@ public sealed class PassportDestination
             }
         }
 
-        return new PassportDestination(numbers, uris);
+        return new PassportDestination(Array.AsReadOnly(numbers), Array.AsReadOnly(uris));
     }
 
     /// <summary>True when <paramref name="identity"/> is one of the destinations (string equality of canonical forms).</summary>

@@ -47,7 +47,7 @@ public sealed class PassportHeader
         }
 
         X5u = x5u;
-        X5c = chain.Select(c => (ReadOnlyMemory<byte>)c).ToArray();
+        X5c = Array.AsReadOnly(chain.Select(c => (ReadOnlyMemory<byte>)c).ToArray());
         Ppt = ppt;
     }
 

@@ -19,7 +19,7 @@ public static class PassportTypes
     public const string DivO = "div-o";
 
     /// <summary>Every <c>ppt</c> value the parser accepts.</summary>
-    public static IReadOnlyList<string> Supported { get; } = [Shaken, Div, DivO];
+    public static IReadOnlyList<string> Supported { get; } = Array.AsReadOnly([Shaken, Div, DivO]);
 
     internal static bool IsSupported(string ppt) => ppt is Shaken or Div or DivO;
 

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Stir.Encrypted.Passports;
 
 /// <summary>The policy of a <see cref="PassportVerifier"/>.</summary>
@@ -47,9 +49,9 @@ public sealed class PassportVerifierOptions
     {
         get;
         init => field = value is { Count: > 0 } && value.All(p => p == PassportTypes.Baseline || PassportTypes.IsSupported(p))
-            ? value
+            ? value.ToFrozenSet(StringComparer.Ordinal)
             : throw new ArgumentException($"allowed ppts are a non-empty subset of \"\", {string.Join(", ", PassportTypes.Supported)}", nameof(value));
-    } = new HashSet<string>(StringComparer.Ordinal) { PassportTypes.Baseline, PassportTypes.Shaken, PassportTypes.Div, PassportTypes.DivO };
+    } = new[] { PassportTypes.Baseline, PassportTypes.Shaken, PassportTypes.Div, PassportTypes.DivO }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Whether the header must name its certificate by <c>x5u</c>, by <c>x5c</c>, or either.</summary>
     public PassportKeyReference KeyReference { get; init; } = PassportKeyReference.Either;
