@@ -111,6 +111,18 @@ public sealed class PassportRfcExampleKeysTests
         Assert.Contains("1 nested original(s) verified", nested.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("sp")]
+    [InlineData("pa")]
+    [InlineData("ca")]
+    public void LibstirshakenKeyFiles_AreThePublicKeysOfTheirCertificates(string name)
+    {
+        using var fromPub = PassportVectorKeys.PublicFromPem($"passport/third-party/libstirshaken/{name}.pub");
+        using var fromCertificate = PassportVectorKeys.PublicFromCertificate($"certs/libstirshaken/{name}.pem");
+
+        Assert.Equal(fromPub.ExportSubjectPublicKeyInfo(), fromCertificate.ExportSubjectPublicKeyInfo());
+    }
+
     private static string Token(string id)
     {
         using var doc = VectorFiles.ReadJson("passport/external-examples.json");

@@ -15,8 +15,8 @@ internal static class PassportVectorKeys
         "rfc8225-A2-public" => PublicFromPem("passport/keys/rfc8225-appendix-A2-public.pem"),
         "rfc8225-A1-private-derived-public" => PublicOfPrivate("passport/keys/rfc8225-appendix-A1-private.pem"),
         "rfc8946-A-public" => PublicFromPem("passport/keys/rfc8946-appendix-A-public.pem"),
-        "libstirshaken-sp.pem" => PublicFromPem("passport/third-party/libstirshaken/sp.pub"),
-        "libstirshaken-pa.pem" => PublicFromPem("passport/third-party/libstirshaken/pa.pub"),
+        "libstirshaken-sp.pem" => PublicFromCertificate("certs/libstirshaken/sp.pem"),
+        "libstirshaken-pa.pem" => PublicFromCertificate("certs/libstirshaken/pa.pem"),
         "libstirshaken-wrongsp.pem" => PublicFromCertificate("certs/libstirshaken/wrongsp.pem"),
         _ => throw new InvalidOperationException($"key name not understood by the harness: {name}"),
     };
