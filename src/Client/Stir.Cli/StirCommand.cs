@@ -59,6 +59,7 @@ internal static class StirCommand
         root.Subcommands.Add(HpkeCommand.Create());
         root.Subcommands.Add(PkiCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
+        root.Subcommands.Add(PassportCommand.Create());
         return root;
     }
 }
