@@ -72,7 +72,7 @@ public sealed class CpsConfiguration
             ["memoryKiB"] = Index.MemoryKiB,
             ["iterations"] = Index.Iterations,
             ["parallelism"] = Index.Parallelism,
-            ["salt"] = Base64Url.Encode(Index.Salt),
+            ["salt"] = StrictBase64.EncodeUrl(Index.Salt),
             ["bucketBits"] = Index.BucketBits,
         },
         ["classes"] = new JsonArray([.. Classes.Select(c => (JsonNode)new JsonObject { ["size"] = c.Size, ["slots"] = c.Slots })]),
@@ -136,7 +136,7 @@ public sealed class CpsConfiguration
             var iterations = Int(index, "iterations", minimumIterations, 64, "index.");
             Int(index, "parallelism", 1, 1, "index.");
             var saltText = Str(index, "salt", "index.");
-            if (!Base64Url.TryDecode(saltText, out var salt) || salt.Length != IndexParameters.SaltSize)
+            if (!StrictBase64.TryDecodeUrl(saltText, out var salt, out _) || salt.Length != IndexParameters.SaltSize)
             {
                 throw new BlobFormatException($"CPS configuration \"index.salt\" is not {IndexParameters.SaltSize} bytes of unpadded base64url");
             }

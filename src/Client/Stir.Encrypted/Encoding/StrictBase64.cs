@@ -1,7 +1,6 @@
-using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Stir.Encrypted.Passports;
+namespace Stir.Encrypted;
 
 /// <summary>
 /// Base64 decoding that accepts exactly one spelling of each byte string. A JWS is signed over the
@@ -12,7 +11,7 @@ namespace Stir.Encrypted.Passports;
 internal static class StrictBase64
 {
     /// <summary>RFC 7515 §2 base64url: the RFC 4648 §5 alphabet, no padding, no other characters.</summary>
-    public static string EncodeUrl(ReadOnlySpan<byte> data) => Base64Url.EncodeToString(data);
+    public static string EncodeUrl(ReadOnlySpan<byte> data) => System.Buffers.Text.Base64Url.EncodeToString(data);
 
     /// <summary>
     /// RFC 7515 §2 / RFC 4648 §5: decodes base64url without padding. Rejects characters outside
