@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
+using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Passports;
 using Stir.Encrypted.Telephony;
 
@@ -14,7 +15,7 @@ namespace Stir.Encrypted.Cli;
 /// </summary>
 internal static class PassportCommand
 {
-    public static Command Create() => Create(new StaticKeySource());
+    public static Command Create() => Create(new SignerCredentialSource());
 
     /// <summary>
     /// The command with <paramref name="credentials"/> deciding how `verify` finds signers. Today a static
@@ -244,7 +245,7 @@ internal static class PassportCommand
             }
 
             var time = parse.GetValue(at) is { } unix ? new FixedTimeProvider(DateTimeOffset.FromUnixTimeSeconds(unix)) : TimeProvider.System;
-            var resolver = credentials.Create(parse, output, out var failure);
+            var resolver = credentials.Create(parse, output, time, out var failure);
             if (resolver is null)
             {
                 return failure;
@@ -356,28 +357,69 @@ internal static class PassportCommand
     {
         IReadOnlyList<Option> Options { get; }
 
-        /// <summary>The resolver, or null after reporting why through <paramref name="output"/> (the exit code in <paramref name="exitCode"/>).</summary>
-        IPassportCredentialResolver? Create(ParseResult parse, CommandOutput output, out int exitCode);
+        /// <summary>The resolver, judging certificates at <paramref name="time"/>, or null after reporting why through <paramref name="output"/> (the exit code in <paramref name="exitCode"/>).</summary>
+        IPassportCredentialResolver? Create(ParseResult parse, CommandOutput output, TimeProvider time, out int exitCode);
     }
 
-    /// <summary>One public key or certificate from a PEM file, trusted for every number (no chain validation yet).</summary>
-    private sealed class StaticKeySource : ICredentialSource
+    /// <summary>
+    /// How `verify` finds the signer: STIR certificates validated to <c>--trust</c> anchors (x5c in the token,
+    /// else <c>--chain</c>, else x5u fetched), or one <c>--public-key</c> trusted for every number.
+    /// </summary>
+    private sealed class SignerCredentialSource : ICredentialSource
     {
-        private readonly Option<FileInfo?> _publicKey = new("--public-key")
-        {
-            Description = "PEM public key or certificate of the signer (x5u/x5c resolution with trust anchors comes with the certificate work)",
-        };
+        private readonly Option<FileInfo?> _trust = new("--trust") { Description = "PEM file of trust anchors (STI root CAs); the signer's chain must lead to one" };
+        private readonly Option<FileInfo?> _chain = new("--chain") { Description = "PEM chain (signer first) to use instead of fetching x5u" };
+        private readonly Option<FileInfo?> _spcAuth = new("--spc-auth") { Description = "SPC authorization file: which numbers each SPC covers (SHAKEN certificates carry only an SPC)" };
+        private readonly Option<bool> _allowHttpX5u = new("--allow-http-x5u") { Description = "Also fetch http:// x5u URLs (development only; https is required otherwise)" };
+        private readonly Option<FileInfo?> _publicKey = new("--public-key") { Description = "Instead of certificates: one PEM public key or certificate, trusted for every number" };
 
-        public IReadOnlyList<Option> Options => [_publicKey];
+        public IReadOnlyList<Option> Options => [_trust, _chain, _spcAuth, _allowHttpX5u, _publicKey];
 
-        public IPassportCredentialResolver? Create(ParseResult parse, CommandOutput output, out int exitCode)
+        public IPassportCredentialResolver? Create(ParseResult parse, CommandOutput output, TimeProvider time, out int exitCode)
         {
-            if (parse.GetValue(_publicKey) is not { } file)
+            if (parse.GetValue(_publicKey) is { } keyFile)
             {
-                exitCode = output.Fail(ExitCodes.Usage, "no credential source: the signer's key is needed to verify", "give --public-key <PEM public key or certificate>");
+                if (parse.GetValue(_trust) is not null || parse.GetValue(_chain) is not null)
+                {
+                    exitCode = output.Fail(ExitCodes.Usage, "--public-key cannot be combined with --trust or --chain", "use certificates (--trust, optionally --chain) or one public key, not both");
+                    return null;
+                }
+
+                return FromPublicKey(keyFile, output, out exitCode);
+            }
+
+            if (parse.GetValue(_trust) is not { } trustFile)
+            {
+                exitCode = output.Fail(ExitCodes.Usage, "no way to find the signer: give the trust anchors", "add --trust <PEM of STI root CAs> (and --chain <PEM> to avoid fetching x5u), or --public-key <PEM>");
                 return null;
             }
 
+            try
+            {
+                var anchors = CertificateChain.LoadTrustAnchors(trustFile.FullName);
+                var spc = parse.GetValue(_spcAuth) is { } spcFile ? SpcAuthorization.Load(spcFile.FullName) : null;
+                var validator = new StirChainValidator(anchors, new StirChainValidatorOptions { TimeProvider = time, SpcAuthorization = spc });
+                var localChain = parse.GetValue(_chain) is { } chainFile ? CertificateChain.LoadPemFile(chainFile.FullName) : null;
+                var x5u = localChain is null
+                    ? new X5uResolver(new HttpClient(), validator, new X5uResolverOptions { AllowHttp = parse.GetValue(_allowHttpX5u) })
+                    : null;
+                exitCode = ExitCodes.Success;
+                return new StirCredentialResolver(validator, x5u, localChain);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                exitCode = output.Fail(ExitCodes.Failure, e.Message);
+                return null;
+            }
+            catch (Exception e) when (e is FormatException)
+            {
+                exitCode = output.Fail(ExitCodes.Usage, e.Message, "check the PEM files given to --trust, --chain and --spc-auth");
+                return null;
+            }
+        }
+
+        private static StaticKeyCredentialResolver? FromPublicKey(FileInfo file, CommandOutput output, out int exitCode)
+        {
             if (!TryReadFile(file, out var pem, out var error))
             {
                 exitCode = output.Fail(ExitCodes.Failure, $"--public-key: {error}");

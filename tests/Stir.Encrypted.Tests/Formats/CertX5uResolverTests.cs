@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Stir.Encrypted.Certificates;
-using static Stir.Encrypted.Tests.Formats.CertLoopbackHttpServer;
+using Stir.Encrypted.Tests.Support;
 using static Stir.Encrypted.Tests.Formats.CertTestPki;
+using static Stir.Encrypted.Tests.Support.LoopbackHttpServer;
 
 namespace Stir.Encrypted.Tests.Formats;
 
@@ -52,7 +53,7 @@ public sealed class CertX5uResolverTests : IDisposable
     [Fact]
     public async Task Cache_IsBoundedByEntryCount_LeastRecentlyUsedGoesFirst()
     {
-        await using var server = new CertLoopbackHttpServer();
+        await using var server = new LoopbackHttpServer();
         foreach (var path in new[] { "/a", "/b", "/c" })
         {
             server.Map(path, Reply.Pem(Pem(_sp.Chain)));
@@ -260,7 +261,7 @@ public sealed class CertX5uResolverTests : IDisposable
     public async Task ConcurrentRequestsForOneUrl_ShareOneFetch()
     {
         using var gate = new ManualResetEventSlim();
-        await using var server = new CertLoopbackHttpServer();
+        await using var server = new LoopbackHttpServer();
         server.Map("/sp.pem", () =>
         {
             gate.Wait(TimeSpan.FromSeconds(30));
@@ -290,9 +291,9 @@ public sealed class CertX5uResolverTests : IDisposable
         Assert.True(result.IsValid, result.Reason);
     }
 
-    private static CertLoopbackHttpServer Serve(string path, Reply reply)
+    private static LoopbackHttpServer Serve(string path, Reply reply)
     {
-        var server = new CertLoopbackHttpServer();
+        var server = new LoopbackHttpServer();
         server.Map(path, reply);
         return server;
     }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Time.Testing;
@@ -37,25 +35,27 @@ public sealed class PassportSecsipidxInteropTests : IDisposable
             await File.WriteAllTextAsync(otherCaFile, other.Certificate.ExportCertificatePem());
         }
 
-        using var server = new CertificateServer(pki.Leaf.ExportCertificatePem());
+        await using var server = new LoopbackHttpServer();
+        server.Map("/sti/sp.pem", LoopbackHttpServer.Reply.Pem(pki.Leaf.ExportCertificatePem()));
+        var x5u = server.BaseUrl + "/sti/sp.pem";
         using var key = PassportSigningKey.FromECDsa(pki.LeafKey);
         var passport = new PassportBuilder()
-            .WithX5u(server.Url)
+            .WithX5u(x5u)
             .WithOrig(Orig)
             .AddDest(Dest)
             .WithShaken("A", Guid.Parse("123e4567-e89b-12d3-a456-426655440000"))
             .Sign(new PassportSigner(key)); // secsipidx judges iat by the real clock
         var identity = passport.ToIdentityHeader();
 
-        var ok = await Peers.RunAsync(secsipidx, ["-check", "-identity", identity, "-p", server.Url, "-cert-verify", "4", "-ca-file", caFile, "-expire", "300"]);
+        var ok = await Peers.RunAsync(secsipidx, ["-check", "-identity", identity, "-p", x5u, "-cert-verify", "4", "-ca-file", caFile, "-expire", "300"]);
         Assert.True(ok.ExitCode == 0 && ok.Stdout.Contains("ok", StringComparison.Ordinal), ok.ToString());
-        Assert.True(server.Requests > 0, "secsipidx did not fetch x5u");
+        Assert.True(server.Hits("/sti/sp.pem") > 0, "secsipidx did not fetch x5u");
 
         // The peer really checks: our token under an unrelated CA, and a tampered signature, both fail.
-        var untrusted = await Peers.RunAsync(secsipidx, ["-check", "-identity", identity, "-p", server.Url, "-cert-verify", "4", "-ca-file", otherCaFile, "-expire", "300"]);
+        var untrusted = await Peers.RunAsync(secsipidx, ["-check", "-identity", identity, "-p", x5u, "-cert-verify", "4", "-ca-file", otherCaFile, "-expire", "300"]);
         Assert.NotEqual(0, untrusted.ExitCode);
         var tampered = identity.Replace(passport.Token, passport.Token[..^3] + (passport.Token[^3] == 'A' ? "B" : "A") + passport.Token[^2..], StringComparison.Ordinal);
-        var bad = await Peers.RunAsync(secsipidx, ["-check", "-identity", tampered, "-p", server.Url, "-cert-verify", "4", "-ca-file", caFile, "-expire", "300"]);
+        var bad = await Peers.RunAsync(secsipidx, ["-check", "-identity", tampered, "-p", x5u, "-cert-verify", "4", "-ca-file", caFile, "-expire", "300"]);
         Assert.NotEqual(0, bad.ExitCode);
     }
 
@@ -165,70 +165,6 @@ public sealed class PassportSecsipidxInteropTests : IDisposable
             {
                 Certificate.Dispose();
                 Key.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Serves one PEM document over plain http on a loopback port, counting requests.</summary>
-    private sealed class CertificateServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly byte[] _body;
-        private readonly Task _loop;
-        private int _requests;
-
-        public CertificateServer(string pem)
-        {
-            _body = System.Text.Encoding.ASCII.GetBytes(pem);
-            var port = FreePort();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            _listener.Start();
-            Url = $"http://127.0.0.1:{port}/sti/sp.pem";
-            _loop = Task.Run(ServeAsync);
-        }
-
-        public string Url { get; }
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _ = _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            return ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                Interlocked.Increment(ref _requests);
-                var found = context.Request.Url?.AbsolutePath == "/sti/sp.pem";
-                context.Response.StatusCode = found ? 200 : 404;
-                context.Response.ContentType = "application/x-pem-file";
-                if (found)
-                {
-                    await context.Response.OutputStream.WriteAsync(_body);
-                }
-
-                context.Response.Close();
             }
         }
     }

@@ -21,4 +21,15 @@ public interface IPassportCredential
     /// RFC 8226 §9); otherwise false and why (e.g. "TNAuthList holds SPC 1234 only").
     /// </summary>
     bool Covers(TelephoneNumber tn, [NotNullWhen(false)] out string? reason);
+
+    /// <summary>
+    /// True when the credential allows these claims (the JWT Claim Constraints of RFC 8226 §8 or the
+    /// EnhancedJWTClaimConstraints of RFC 9118 in the signer's certificate); otherwise false and why.
+    /// Credentials without such constraints allow everything.
+    /// </summary>
+    bool Permits(ReadOnlyMemory<byte> rawClaims, [NotNullWhen(false)] out string? reason)
+    {
+        reason = null;
+        return true;
+    }
 }

@@ -62,4 +62,7 @@ public enum PassportRule
 
     /// <summary>A PASSporT in a diversion chain (the nested original of a div-o, or a link of a call) failed its own checks.</summary>
     ChainLinkInvalid = 17,
+
+    /// <summary>The claims break the JWT claim constraints of the signer's certificate (RFC 8226 §8, RFC 9118 §3).</summary>
+    ClaimsNotPermitted = 18,
 }

@@ -185,6 +185,12 @@ public sealed class PassportVerifier
             return PassportVerdict.Invalid(PassportRule.SignatureInvalid, $"the ES256 signature does not verify under the key of {credential.Subject}", passport, credential.Subject);
         }
 
+        // RFC 8226 §8 / RFC 9118 §3: a certificate may constrain what its PASSporTs claim (e.g. attest "A" only).
+        if (!credential.Permits(passport.RawClaims, out var constraint))
+        {
+            return PassportVerdict.Invalid(PassportRule.ClaimsNotPermitted, $"the claims break the claim constraints of {credential.Subject}: {constraint}", passport, credential.Subject);
+        }
+
         // RFC 8224 §6.2 step 4: iat within the freshness window (whole seconds: iat has no fraction).
         var iat = passport.Claims.Iat;
         var now = _time.GetUtcNow().ToUnixTimeSeconds();

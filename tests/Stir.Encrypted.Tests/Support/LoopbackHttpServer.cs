@@ -3,13 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Stir.Encrypted.Tests.Formats;
+namespace Stir.Encrypted.Tests.Support;
 
 /// <summary>
 /// A real HTTP/1.1 server on loopback, small enough to control every byte: status, headers, with or without
 /// Content-Length, or no answer at all. Counts requests per path, so cache tests can see what reached it.
 /// </summary>
-internal sealed class CertLoopbackHttpServer : IAsyncDisposable
+internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentDictionary<string, Func<Reply>> _routes = new(StringComparer.Ordinal);
@@ -17,7 +17,7 @@ internal sealed class CertLoopbackHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public CertLoopbackHttpServer()
+    public LoopbackHttpServer()
     {
         _listener.Start();
         _loop = Task.Run(AcceptLoopAsync);
