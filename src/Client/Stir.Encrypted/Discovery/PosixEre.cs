@@ -397,6 +397,7 @@ internal static class PosixEre
                 continue;
             }
 
+            var lowAt = i + 1;
             var low = c;
             var width = 1;
             if (c == '\\' && i + 1 < ere.Length && ere[i + 1] == delimiter)
@@ -425,7 +426,7 @@ internal static class PosixEre
 
                 if (high < low)
                 {
-                    error = $"the range '{low}-{high}' at position {i} is reversed";
+                    error = $"the range '{low}-{high}' at position {lowAt} is reversed";
                     return false;
                 }
 

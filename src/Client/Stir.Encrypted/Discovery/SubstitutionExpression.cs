@@ -21,8 +21,9 @@ namespace Stir.Encrypted.Discovery;
 internal sealed class SubstitutionExpression
 {
     /// <summary>
-    /// The longest output accepted. RFC 6116 §5.1 asks provisioning to avoid long expansions. 255 octets of
-    /// repl, each a backref to a 16-character AUS, stay under 4096, so a bound here is reachable only on purpose.
+    /// The longest output accepted (RFC 6116 §5.1 asks provisioning to avoid long expansions; §5.2 asks clients
+    /// to survive many backrefs). A 255-octet field holds at most 124 backrefs, which for the longest AUS (16
+    /// characters) is 1984 characters, so the bound matters only for inputs longer than an AUS.
     /// </summary>
     public const int MaxOutputLength = 2048;
 
