@@ -46,6 +46,10 @@ internal sealed class DnsNaptrSource : INaptrSource
         {
             throw new EnumLookupException(domain, "the response is malformed (it does not parse as a DNS message)", e);
         }
+        catch (DnsXidMismatchException e)
+        {
+            throw new EnumLookupException(domain, "the response's ID does not match the query (a stray or spoofed answer)", e);
+        }
         catch (DnsResponseException e) when (e.Code == DnsResponseCode.ConnectionTimeout)
         {
             throw new EnumLookupException(domain, "no answer from the name servers (timed out)", e);
@@ -121,8 +125,19 @@ internal sealed class DnsNaptrSource : INaptrSource
         return soa is null ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Max(0, Math.Min(soa.TimeToLive, (long)soa.Minimum)));
     }
 
-    private static string Describe(DnsResponseException e) =>
-        e.Code == DnsResponseCode.Unassigned ? $"DNS error ({e.DnsError})" : $"DNS error {e.Code} ({e.DnsError})";
+    // DnsClient's messages name the server's address, which stays out of ours (CONVENTIONS.md: no IPs in logs).
+    private static string Describe(DnsResponseException e)
+    {
+        if (e.InnerException is SocketException socket)
+        {
+            // For example a truncated UDP answer whose TCP retry is refused.
+            return $"network error ({socket.SocketErrorCode})";
+        }
+
+        return e.Code == DnsResponseCode.Unassigned && e.Message.Contains("truncated", StringComparison.OrdinalIgnoreCase)
+            ? "the answer is truncated (TC) even over TCP"
+            : $"DNS client error {e.Code} ({e.DnsError})";
+    }
 
     private static string ResponseCodeName(DnsHeaderResponseCode code) => code switch
     {
