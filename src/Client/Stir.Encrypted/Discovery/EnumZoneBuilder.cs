@@ -243,7 +243,7 @@ public sealed class EnumZoneBuilder
     }
 
     private static InvalidOperationException Conflict(string numbers, List<Entry> entries) =>
-        new($"+{numbers} is mapped to different URLs by {string.Join(" and ", entries.Select(e => e.Source).Distinct())}; DNS can answer only one");
+        new($"+{numbers} is mapped to different URLs by {string.Join(" and ", entries.Select(e => e.Source).Distinct().Order(StringComparer.Ordinal))}; DNS can answer only one");
 
     private static Mapping CheckMapping(Uri? cps, Uri? directory)
     {
