@@ -56,6 +56,7 @@ internal static class StirCommand
         var root = new RootCommand("Stir.Encrypted: privacy-first STIR out-of-band caller authentication.");
         root.Options.Add(CommandOutput.Option);
         root.Subcommands.Add(NumberCommand.Create());
+        root.Subcommands.Add(DiscoverCommand.Create());
         return root;
     }
 }
