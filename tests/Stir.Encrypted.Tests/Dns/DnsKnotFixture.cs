@@ -95,8 +95,12 @@ public sealed class DnsKnotFixture : IAsyncLifetime
             }
             catch (InvalidOperationException) when (attempt < 2 && Log.Contains("cannot bind", StringComparison.OrdinalIgnoreCase))
             {
-                // Someone took the port between the probe and knotd's bind: try another.
+                // Someone took the port between the probe and knotd's bind: try another, with a fresh log.
                 Stop();
+                lock (_log)
+                {
+                    _log.Clear();
+                }
             }
         }
     }
