@@ -60,6 +60,7 @@ internal static class StirCommand
         root.Subcommands.Add(PkiCommand.Create());
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(PassportCommand.Create());
+        root.Subcommands.Add(DiscoverCommand.Create());
         return root;
     }
 }
