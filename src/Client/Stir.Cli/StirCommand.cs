@@ -61,6 +61,7 @@ internal static class StirCommand
         root.Subcommands.Add(CertCommand.Create());
         root.Subcommands.Add(PassportCommand.Create());
         root.Subcommands.Add(DiscoverCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }
