@@ -27,7 +27,6 @@ internal static class PublishEndpoints
             .WithName(OperationId)
             .WithTags("Publish")
             .WithSummary("Publish a key record or a revocation (spec/protocol.md §10)")
-            .Accepts<string>(MediaType)
             .Produces(StatusCodes.Status201Created, contentType: DirectoryDocuments.Json)
             .Produces(StatusCodes.Status200OK, contentType: DirectoryDocuments.Json)
             .ProducesProblem(StatusCodes.Status400BadRequest)
