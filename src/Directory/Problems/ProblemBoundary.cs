@@ -25,6 +25,14 @@ internal static partial class ProblemBoundary
                 await ProblemWriter.WriteAsync(context, ForStatus(ex.StatusCode));
                 return;
             }
+            catch (Exception ex) when (ex is IOException or LiteDB.LiteException)
+            {
+                // The store's files: full disk, permissions, another process. Worth retrying; nothing was acknowledged.
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProblemBoundary).FullName!);
+                LogStore(logger, ex.GetType().FullName ?? "exception");
+                await ProblemWriter.WriteAsync(context, new Problem(ProblemType.Unavailable, "the directory cannot use its store at the moment; a publication may or may not have been stored, and sending it again is safe (an identical entry is acknowledged with 200)") { RetryAfter = TimeSpan.FromSeconds(5) });
+                return;
+            }
 #pragma warning disable CA1031 // The boundary exists to catch everything: no exception may reach the host's loggers.
             catch (Exception ex)
 #pragma warning restore CA1031
@@ -52,6 +60,9 @@ internal static partial class ProblemBoundary
         >= 400 and < 500 => new(ProblemType.MalformedRequest, "the request is not valid HTTP for this service"),
         _ => new(ProblemType.Internal, "the directory failed to handle the request; it has been logged"),
     };
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The store failed with {ExceptionType}")]
+    private static partial void LogStore(ILogger logger, string exceptionType);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Request failed with an unhandled {ExceptionType}")]
     private static partial void LogUnhandled(ILogger logger, string exceptionType);

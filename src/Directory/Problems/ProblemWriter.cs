@@ -23,7 +23,13 @@ internal static class ProblemWriter
         }
 
         var response = context.Response;
+        var allow = response.Headers.Allow; // a 405's Allow survives the rewrite
         response.Clear();
+        if (allow.Count > 0)
+        {
+            response.Headers.Allow = allow;
+        }
+
         response.StatusCode = problem.Type.Status;
         response.Headers.CacheControl = "no-store";
         if (problem.RetryAfter is { } retryAfter)
