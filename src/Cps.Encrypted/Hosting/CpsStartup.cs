@@ -1,10 +1,11 @@
 using Stir.Encrypted.CpsService.Configuration;
+using Stir.Encrypted.CpsService.Observability;
 using Stir.Encrypted.CpsService.Storage;
 
 namespace Stir.Encrypted.CpsService.Hosting;
 
 /// <summary>
-/// Fails the start when no store is configured, and loads the runtime (salt, cover key) ahead of the first
+/// Fails the start when no store is configured, starts the metrics listener, and loads the runtime (salt, cover key) ahead of the first
 /// request. A store that is configured but not reachable yet does not stop the start: /health/ready says so
 /// and requests are answered <c>unavailable</c> until it is.
 /// </summary>
@@ -22,6 +23,7 @@ internal sealed partial class CpsStartup : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ = _services.GetRequiredService<IBlobStore>(); // throws CpsStoreRegistration.NoStoreMessage when none is registered
+        _ = _services.GetRequiredService<PrometheusExporter>(); // listen from the first request on
         try
         {
             await _services.GetRequiredService<CpsRuntimeProvider>().GetAsync(cancellationToken);
