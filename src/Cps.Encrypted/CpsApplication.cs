@@ -55,6 +55,7 @@ public static class CpsApplication
         configure?.Invoke(builder);
         var app = builder.Build();
 
+        // Errors: every exception and every bodiless framework error (404, 405, 413) becomes a problem.
         app.UseProblemBoundary();
         app.UseRateLimiter();
 
@@ -64,7 +65,6 @@ public static class CpsApplication
         app.MapHealthEndpoints();
         app.MapMetricsEndpoints();
         app.MapOpenApi();
-        app.MapFallback((HttpContext _) => new ProblemResult(new Problem(ProblemType.NotFound, "there is no resource at this path"))).ExcludeFromDescription();
         return app;
     }
 }
