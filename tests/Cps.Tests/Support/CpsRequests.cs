@@ -44,7 +44,11 @@ internal static class CpsRequests
     {
         using var response = await client.RetrieveAsync(epoch, bucket);
         var body = await response.Content.ReadAsByteArrayAsync();
-        Assert.True(response.IsSuccessStatusCode, $"retrieval answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+        if (!response.IsSuccessStatusCode)
+        {
+            Assert.Fail($"retrieval answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(body)}");
+        }
+
         Assert.Equal(size * slots, body.Length);
         return [.. body.Chunk(size)];
     }
