@@ -27,8 +27,30 @@ internal static class CpsOpenApi
         options.AddOperationTransformer((operation, context, _) =>
         {
             var name = context.Description.ActionDescriptor.EndpointMetadata.OfType<IEndpointNameMetadata>().FirstOrDefault()?.EndpointName;
+            if (name is StoreEndpoints.OperationId or RetrieveEndpoints.OperationId)
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    parameter.Description = parameter.Name switch
+                    {
+                        "epoch" => "The epoch, floor(unix time / epochSeconds), in decimal without leading zeros; only the epochs of spec/protocol.md §8 are accepted at a given time.",
+                        "bucket" => "The bucket, exactly ⌈bucketBits/4⌉ lowercase hexadecimal digits with a value below 2^bucketBits.",
+                        _ => parameter.Description,
+                    };
+                }
+            }
+
             if (name == StoreEndpoints.OperationId)
             {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "size",
+                    In = ParameterLocation.Query,
+                    Required = true,
+                    Description = "The size class of the blobs in bytes: one of the configuration document's class sizes.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
+                });
                 operation.RequestBody = new OpenApiRequestBody
                 {
                     Required = true,

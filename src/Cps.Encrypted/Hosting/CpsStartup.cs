@@ -22,6 +22,11 @@ internal sealed partial class CpsStartup : IHostedService
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (DocumentGeneration.IsActive)
+        {
+            return; // the build only reads the endpoints
+        }
+
         _ = _services.GetRequiredService<IBlobStore>(); // throws CpsStoreRegistration.NoStoreMessage when none is registered
         _ = _services.GetRequiredService<PrometheusExporter>(); // listen from the first request on
         try
