@@ -55,14 +55,14 @@ internal sealed class CoverSchedule
         return _timelines.GetOrAdd(id, new SegmentTimeline(segmentKey, segmentStartUnixMs, _law));
     }
 
-    /// <summary>The births of one segment, extended one keystream chunk at a time as later times are asked for.</summary>
+    /// <summary>The births of one segment, extended one lifetime at a time as later times are asked for.</summary>
     private sealed class SegmentTimeline
     {
         private readonly byte[] _segmentKey;
         private readonly LifetimeLaw _law;
         private readonly List<long> _births; // _births[j] = birth of cover j = end of cover j − 1
+        private readonly byte[] _keystream = new byte[CoverDerivation.ChunkSize];
         private readonly Lock _lock = new();
-        private long _chunks;
 
         public SegmentTimeline(byte[] segmentKey, long start, LifetimeLaw law)
         {
@@ -77,7 +77,7 @@ internal sealed class CoverSchedule
             {
                 while (_births[^1] <= t)
                 {
-                    Extend();
+                    AppendNextBirth();
                 }
 
                 // The last birth ≤ t: births are strictly increasing (every lifetime ≥ 1 s).
@@ -87,18 +87,18 @@ internal sealed class CoverSchedule
             }
         }
 
-        private void Extend()
+        // Draw j = _births.Count − 1 is the lifetime of cover j; a new keystream chunk every 128 draws.
+        private void AppendNextBirth()
         {
-            Span<byte> keystream = stackalloc byte[CoverDerivation.ChunkSize];
-            using (var aead = new ChaCha20Poly1305(_segmentKey))
+            var j = _births.Count - 1;
+            var offset = j % CoverDerivation.DrawsPerChunk;
+            if (offset == 0)
             {
-                CoverDerivation.KeystreamChunk(aead, _chunks++, keystream);
+                using var aead = new ChaCha20Poly1305(_segmentKey);
+                CoverDerivation.KeystreamChunk(aead, j / CoverDerivation.DrawsPerChunk, _keystream);
             }
 
-            for (var j = 0; j < CoverDerivation.DrawsPerChunk; j++)
-            {
-                _births.Add(_births[^1] + _law.FromBytes(keystream.Slice(j * 8, 8)));
-            }
+            _births.Add(_births[^1] + _law.FromBytes(_keystream.AsSpan(offset * 8, 8)));
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Security.Cryptography;
 using Stir.Encrypted.Cps;
 
@@ -39,8 +40,9 @@ internal sealed class LifetimeLaw
     /// <summary>The lifetime that the 64-bit uniform value <paramref name="r"/> stands for.</summary>
     public long FromUniform(ulong r)
     {
-        // spec §9: X_ms = floor(meanExtra_ms · (−ln v)), v = (r + 1) / 2^64 ∈ (0, 1].
-        var extra = (long)((UInt128)(ulong)MeanExtraMs * NegativeLnQ40(r) >> FractionBits);
+        // spec §9: X_ms = floor(meanExtra_ms · (−ln v)), v = (r + 1) / 2^64 ∈ (0, 1]; the product has up to 68 bits.
+        var high = Math.BigMul((ulong)MeanExtraMs, NegativeLnQ40(r), out var low);
+        var extra = (long)((high << (64 - FractionBits)) | (low >> FractionBits));
         return MinMs + Math.Min(extra, MaxMs - MinMs);
     }
 
@@ -61,25 +63,41 @@ internal sealed class LifetimeLaw
     /// </summary>
     internal static ulong NegativeLnQ40(ulong r)
     {
-        var x = (UInt128)r + 1;                       // 1 .. 2^64
-        var n = 127 - (int)UInt128.LeadingZeroCount(x); // floor(log2 x), 0 .. 64
-        // Mantissa y = x / 2^n in [1, 2), held in Q1.63 (exact: x has at most n + 1 significant bits).
-        var y = n <= 63 ? x << (63 - n) : x >> (n - 63);
+        // x = r + 1 ∈ [1, 2^64]; n = floor(log2 x); mantissa y = x / 2^n ∈ [1, 2) in Q1.63 (exact).
+        int n;
+        ulong y;
+        if (r == ulong.MaxValue)
+        {
+            n = 64;
+            y = 1UL << 63;
+        }
+        else
+        {
+            var x = r + 1;
+            n = 63 - BitOperations.LeadingZeroCount(x);
+            y = x << (63 - n);
+        }
+
         ulong fraction = 0;
         for (var i = 0; i < FractionBits; i++)
         {
-            y = y * y >> 63; // y² in Q.63, truncated
+            // y² in Q.63, truncated: (high:low) >> 63, which is below 2^65.
+            var high = Math.BigMul(y, y, out var low);
             fraction <<= 1;
-            if (y >> 64 != 0)
+            if (high >> 63 != 0)
             {
-                // y² ≥ 2: halve it and emit a 1 bit.
-                y >>= 1;
+                // y² ≥ 2: halve it (the 65-bit value shifted right once is exactly high) and emit a 1 bit.
+                y = high;
                 fraction |= 1;
+            }
+            else
+            {
+                y = (high << 1) | (low >> 63);
             }
         }
 
-        // log2(x) = n + fraction·2^-40; −log2(v) = 64 − log2(x) ≥ 0.
+        // log2(x) = n + fraction·2^-40; −log2(v) = 64 − log2(x) ≥ 0, below 2^47; times ln 2 (Q0.64).
         var negLog2 = ((ulong)(64 - n) << FractionBits) - fraction;
-        return (ulong)((UInt128)negLog2 * Ln2Q64 >> 64);
+        return Math.BigMul(negLog2, Ln2Q64, out _);
     }
 }

@@ -181,5 +181,31 @@ public sealed class SlotEngineTests
         Assert.DoesNotContain(7, plan.Slots);
     }
 
+    [Fact]
+    [Trait("Claim", "TM-05")]
+    public void PlanArrivals_TruncationRate_MatchesTheStationaryEstimate()
+    {
+        // An arrival truncates when every free cover is younger than the minimum. A stationary cover is younger
+        // than m with probability m / E[L], so an empty bucket of 16 slots truncates with (m / E[L])^16. Trials
+        // fall in the first five minutes a bucket can be observed (eight maximum lifetimes after its anchor), so
+        // this also shows that the warm-up has reached the stationary regime by then.
+        var engine = Engine();
+        var random = new Random(99);
+        const int trials = 40_000;
+        var truncations = 0;
+        for (var i = 0; i < trials; i++)
+        {
+            // A fresh bucket for each trial, so that trials are independent realisations of the cover process.
+            var key = new BucketKey(525960, 2048, (uint)i);
+            var a = Anchor + (8 * 60_000) + random.NextInt64(0, 300_000);
+            truncations += engine.PlanArrivals(key, 16, Anchor, BucketState.Empty, a, 1).Truncations;
+        }
+
+        var meanLifetime = 20_000 + (10_000 * (1 - Math.Exp(-4)));
+        var expected = Math.Pow(20_000 / meanLifetime, 16);
+        var sigma = Math.Sqrt(expected * (1 - expected) / trials);
+        Assert.InRange(truncations / (double)trials, expected - (4 * sigma), expected + (4 * sigma));
+    }
+
     private static SlotEngine Engine(byte[]? coverKey = null) => new(new CoverSchedule(coverKey ?? Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), Law, 1024), Law);
 }
