@@ -25,7 +25,14 @@ internal static class ProblemWriter
         }
 
         var response = context.Response;
+        // Headers an endpoint set before failing go; routing's Allow (on a 405) stays, RFC 9110 §15.5.6.
+        var allow = response.Headers.Allow;
         response.Clear();
+        if (allow.Count > 0)
+        {
+            response.Headers.Allow = allow;
+        }
+
         response.StatusCode = problem.Type.Status;
         response.Headers.CacheControl = "no-store";
         if (problem.RetryAfter is { } retryAfter)

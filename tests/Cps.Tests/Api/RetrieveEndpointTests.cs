@@ -93,8 +93,10 @@ public sealed class RetrieveEndpointTests
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Cps:Classes:0:Size"] = "4096", ["Cps:Classes:0:Slots"] = "10",
-            ["Cps:Classes:1:Size"] = "1024", ["Cps:Classes:1:Slots"] = "12",
+            ["Cps:Classes:0:Size"] = "4096",
+            ["Cps:Classes:0:Slots"] = "10",
+            ["Cps:Classes:1:Size"] = "1024",
+            ["Cps:Classes:1:Slots"] = "12",
         };
         using var factory = new CpsFactory(settings: settings);
         using var client = factory.CreateClient();
@@ -200,5 +202,6 @@ public sealed class RetrieveEndpointTests
 
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal(problem, (await response.ProblemAsync()).ProblemName());
+        Assert.Equal(status == 405, response.Content.Headers.Allow.Count > 0);
     }
 }

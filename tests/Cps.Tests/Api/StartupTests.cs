@@ -48,8 +48,10 @@ public sealed class StartupTests
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Cps:Classes:0:Size"] = "2048", ["Cps:Classes:0:Slots"] = "16",
-            ["Cps:Classes:1:Size"] = "2048", ["Cps:Classes:1:Slots"] = "8",
+            ["Cps:Classes:0:Size"] = "2048",
+            ["Cps:Classes:0:Slots"] = "16",
+            ["Cps:Classes:1:Size"] = "2048",
+            ["Cps:Classes:1:Slots"] = "8",
         };
         using var factory = new CpsFactory(settings: settings);
 

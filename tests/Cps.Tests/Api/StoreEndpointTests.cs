@@ -152,8 +152,10 @@ public sealed class StoreEndpointTests
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Cps:Classes:0:Size"] = "1024", ["Cps:Classes:0:Slots"] = "16",
-            ["Cps:Classes:1:Size"] = "4096", ["Cps:Classes:1:Slots"] = "16",
+            ["Cps:Classes:0:Size"] = "1024",
+            ["Cps:Classes:0:Slots"] = "16",
+            ["Cps:Classes:1:Size"] = "4096",
+            ["Cps:Classes:1:Slots"] = "16",
         };
         using var factory = new CpsFactory(settings: settings);
         using var client = factory.CreateClient();
@@ -171,8 +173,10 @@ public sealed class StoreEndpointTests
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Cps:Classes:0:Size"] = "1024", ["Cps:Classes:0:Slots"] = "16",
-            ["Cps:Classes:1:Size"] = "4096", ["Cps:Classes:1:Slots"] = "16",
+            ["Cps:Classes:0:Size"] = "1024",
+            ["Cps:Classes:0:Slots"] = "16",
+            ["Cps:Classes:1:Size"] = "4096",
+            ["Cps:Classes:1:Slots"] = "16",
         };
         using var factory = new CpsFactory(settings: settings);
         using var client = factory.CreateClient();

@@ -1,9 +1,9 @@
 using System.Net;
 using Stir.Encrypted.Cps.Tests.Support;
 
-namespace Stir.Encrypted.Cps.Tests;
+namespace Stir.Encrypted.Cps.Tests.Api;
 
-public sealed class HealthTests
+public sealed class HealthEndpointTests
 {
     [Fact]
     public async Task Live_Answers200()
