@@ -46,7 +46,7 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         Range("Index:MemoryKiB", options.Index.MemoryKiB, IndexParameters.DefaultMemoryKiB, 4 * 1024 * 1024);
         Range("Index:Iterations", options.Index.Iterations, IndexParameters.DefaultIterations, 64);
         Range("Index:BucketBits", options.Index.BucketBits, 1, 32);
-        if (options.Index.Salt is { } salt && (!Base64Url.TryDecode(salt, out var bytes) || bytes.Length != IndexParameters.SaltSize))
+        if (options.Index.Salt is { } salt && (!StrictBase64.TryDecodeUrl(salt, out var bytes, out _) || bytes.Length != IndexParameters.SaltSize))
         {
             failures.Add($"Cps:Index:Salt is \"{salt}\"; expected {IndexParameters.SaltSize} bytes of unpadded base64url (or no value, to use the store's salt)");
         }

@@ -16,7 +16,7 @@ internal sealed class CpsRuntime
         ArgumentNullException.ThrowIfNull(configuration);
         Configuration = configuration;
         ConfigurationJson = JsonSerializer.SerializeToUtf8Bytes(configuration.ToJson());
-        ConfigurationETag = $"\"{Base64Url.Encode(SHA256.HashData(ConfigurationJson).AsSpan(0, 16))}\"";
+        ConfigurationETag = $"\"{StrictBase64.EncodeUrl(SHA256.HashData(ConfigurationJson).AsSpan(0, 16))}\"";
         Epochs = new EpochRules(configuration.Index.EpochSeconds, configuration.Retention, configuration.ClockSkewSeconds);
         Lifetimes = new LifetimeLaw(configuration.Retention);
         CoverKey = coverKey.ToArray();

@@ -54,7 +54,8 @@ internal sealed class CpsRuntimeProvider
         byte[] salt;
         if (o.Index.Salt is { } configured)
         {
-            Base64Url.TryDecode(configured, out salt);
+            // Validated at start-up (CpsOptionsValidator), so it decodes.
+            salt = StrictBase64.TryDecodeUrl(configured, out var decoded, out _) ? decoded : throw new InvalidOperationException("Cps:Index:Salt passed validation but does not decode");
         }
         else
         {

@@ -11,6 +11,7 @@ public sealed class AbuseTests
     private static readonly ulong Epoch = CpsRequests.EpochAt(CpsFactory.DefaultStart);
 
     [Fact]
+    [Trait("Claim", "TM-13")]
     public async Task Store_IntoABucketHoldingSlotsMinusOneRealBlobs_Answers503WithRetryAfterAndStoresNothing()
     {
         using var factory = new CpsFactory();
@@ -60,6 +61,7 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-13")]
     public async Task Flood_OfOneBucket_NeverEvictsAnotherBucketsBlobs()
     {
         using var factory = new CpsFactory();
@@ -81,6 +83,7 @@ public sealed class AbuseTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-13")]
     public async Task RateLimit_OverTheStoreLimit_Answers429WithRetryAfterForThatClientOnly()
     {
         var settings = new Dictionary<string, string?>

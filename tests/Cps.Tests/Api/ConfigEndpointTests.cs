@@ -39,7 +39,7 @@ public sealed class ConfigEndpointTests
     [Fact]
     public async Task Config_WithConfiguredValues_PublishesThem()
     {
-        var salt = Base64Url.Encode(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var salt = System.Buffers.Text.Base64Url.EncodeToString(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         var settings = new Dictionary<string, string?>
         {
             ["Cps:Index:Salt"] = salt,

@@ -12,6 +12,7 @@ public sealed class DeterminismTests
     private static readonly ulong Epoch = CpsRequests.EpochAt(CpsFactory.DefaultStart);
 
     [Fact]
+    [Trait("Claim", "TM-05")]
     public async Task TwoNodesSharingAStore_ServeTheSameBlobsAtTheSameTimes()
     {
         using var nodeA = new CpsFactory();
@@ -35,6 +36,7 @@ public sealed class DeterminismTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-05")]
     public async Task ARestartedNode_ServesTheSameBlobsAsBefore()
     {
         var first = new CpsFactory();

@@ -48,6 +48,7 @@ public sealed class RetrieveEndpointTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-06")]
     public async Task Retrieve_BucketWithAndWithoutRealBlob_AnswersIdenticalStatusHeadersAndLength()
     {
         using var factory = new CpsFactory();

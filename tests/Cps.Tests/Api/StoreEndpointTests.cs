@@ -112,6 +112,7 @@ public sealed class StoreEndpointTests
 
     [Theory]
     [MemberData(nameof(BadStores))]
+    [Trait("Claim", "TM-18")]
     public async Task Store_WithBadInput_AnswersTheProblemAndStoresNothing(string epoch, string bucket, string query, string contentType, int bodyLength, string problem, string detail)
     {
         using var factory = new CpsFactory();

@@ -18,6 +18,7 @@ public sealed partial class LogAndMetricHygieneTests
     private static readonly string[] Buckets = ["2f3e", "1d2c", "3b4a", "0e9d"];
 
     [Fact]
+    [Trait("Claim", "TM-21")]
     public async Task Logs_OfStoresRetrievalsAndErrors_NameNoBucketEpochAddressOrKey()
     {
         using var factory = NewFactory(settings: null);
@@ -48,6 +49,7 @@ public sealed partial class LogAndMetricHygieneTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-21")]
     public async Task Metrics_HaveOnlyProblemTypeLabels()
     {
         using var factory = NewFactory(settings: null);
@@ -94,7 +96,7 @@ public sealed partial class LogAndMetricHygieneTests
         var forbidden = new List<string> { ClientV4, ClientV6, "2001:db8:77::", Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         forbidden.AddRange(Buckets);
         forbidden.Add(Convert.ToHexString((await factory.Store.GetCoverKeyAsync(default)).Span));
-        forbidden.Add(Base64Url.Encode((await factory.Store.GetIndexSaltAsync(default)).Span));
+        forbidden.Add(System.Buffers.Text.Base64Url.EncodeToString((await factory.Store.GetIndexSaltAsync(default)).Span));
         forbidden.Add(Convert.ToHexString((await factory.Store.GetIndexSaltAsync(default)).Span));
 
         foreach (var bucket in Buckets)

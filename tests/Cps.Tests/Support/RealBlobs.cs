@@ -53,6 +53,6 @@ internal sealed class RealBlobs : IDisposable
     {
         var bytes = new byte[_random.Next(min, max + 1) * 3 / 4];
         _random.NextBytes(bytes);
-        return Base64Url.Encode(bytes);
+        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 }
