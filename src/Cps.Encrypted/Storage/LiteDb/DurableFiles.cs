@@ -60,13 +60,17 @@ internal static class DurableFiles
     public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
     {
         var temporary = path + TemporarySuffix;
-        using (var stream = Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
+        WriteSynced(temporary, content);
         File.Move(temporary, path, overwrite: true);
         SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Creates (or replaces) a file with <paramref name="content"/> and syncs it; its directory entry is not synced.</summary>
+    public static void WriteSynced(string path, ReadOnlySpan<byte> content)
+    {
+        using var stream = Open(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        stream.Write(content);
+        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>

@@ -92,8 +92,8 @@ internal sealed class LiteDbBlobStore : IBlobStore
     }
 
     /// <summary>
-    /// Runs inside each append transaction just before it commits (tests: a throwing hook fails the commit, a
-    /// blocking one holds the writer with the transaction open).
+    /// Runs inside each append or probe transaction just before it commits (tests: a throwing hook fails the
+    /// commit, a blocking one holds the writer with the transaction open).
     /// </summary>
     internal Action? BeforeCommit { get; set; }
 
@@ -145,9 +145,10 @@ internal sealed class LiteDbBlobStore : IBlobStore
             var periodMs = (long)options.KeyPeriod.TotalMilliseconds;
             var keys = PeriodKeyRing.Open(keysDirectory, periodMs, now);
             opened.Push(keys);
+            var retentionMs = (long)options.BucketRetentionAfterEpoch.TotalMilliseconds;
+            keys.EnsureKeys(PeriodsAhead(keys, now, retentionMs));
 
             var epochMs = (long)options.EpochLength.TotalMilliseconds;
-            var retentionMs = (long)options.BucketRetentionAfterEpoch.TotalMilliseconds;
             var files = new ConcurrentDictionary<ulong, EpochFile>();
             var expiry = new ExpiryQueue();
             foreach (var path in Directory.EnumerateFiles(directory))
@@ -539,10 +540,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
                 {
                     file.Upsert(document);
                 }
-                if (hasAppend)
-                {
-                    BeforeCommit?.Invoke();
-                }
+                BeforeCommit?.Invoke();
                 file.Commit();
             }
             catch
@@ -701,7 +699,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
         try
         {
             _keys.DestroyOver(now);
-            _keys.EnsureKeys(PeriodsAhead(now));
+            _keys.EnsureKeys(PeriodsAhead(_keys, now, _retentionMs));
         }
         catch (Exception exception)
         {
@@ -753,11 +751,14 @@ internal sealed class LiteDbBlobStore : IBlobStore
         }
     }
 
-    /// <summary>The periods from now to the latest end a blob stored now can have, plus one.</summary>
-    private IEnumerable<long> PeriodsAhead(long now)
+    /// <summary>
+    /// The periods from now to the latest end a blob stored now can normally have (the retention), plus one, so
+    /// that appends rarely wait for a key to be created.
+    /// </summary>
+    private static IEnumerable<long> PeriodsAhead(PeriodKeyRing keys, long now, long retentionMs)
     {
-        var first = _keys.PeriodOf(now + 1);
-        var last = _keys.PeriodOf(now + _retentionMs + 1) + 1;
+        var first = keys.PeriodOf(now + 1);
+        var last = keys.PeriodOf(now + retentionMs + 1) + 1;
         for (var period = first; period <= last; period++)
         {
             yield return period;

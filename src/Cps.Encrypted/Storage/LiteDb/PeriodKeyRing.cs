@@ -124,41 +124,64 @@ internal sealed class PeriodKeyRing : IDisposable
 
     /// <summary>
     /// Creates, durably, the keys of <paramref name="periods"/> that are missing (writer loop only). Returns only
-    /// once every one of them is on disk and synced.
+    /// once every one of them is on disk and synced: each file is written and synced under a temporary name,
+    /// then all are renamed and the directory synced once.
     /// </summary>
     public void EnsureKeys(IEnumerable<long> periods)
     {
-        foreach (var period in periods)
+        var created = new List<(long Period, byte[] Key)>();
+        try
         {
-            if (Contains(period))
+            foreach (var period in periods)
             {
-                continue;
+                if (Contains(period) || created.Exists(entry => entry.Period == period))
+                {
+                    continue;
+                }
+                var key = GC.AllocateArray<byte>(StoreKeyFile.ValueLength, pinned: true);
+                created.Add((period, key));
+                RandomNumberGenerator.Fill(key);
+                var file = StoreKeyFile.Format(StoreKeyKind.PeriodKey, (ulong)period, key);
+                try
+                {
+                    DurableFiles.WriteSynced(PathOf(period) + DurableFiles.TemporarySuffix, file);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(file);
+                }
             }
-            var key = GC.AllocateArray<byte>(StoreKeyFile.ValueLength, pinned: true);
-            RandomNumberGenerator.Fill(key);
-            var file = StoreKeyFile.Format(StoreKeyKind.PeriodKey, (ulong)period, key);
-            try
+            if (created.Count == 0)
             {
-                DurableFiles.WriteAtomically(PathOf(period), file);
+                return;
             }
-            catch
+            foreach (var (period, _) in created)
+            {
+                File.Move(PathOf(period) + DurableFiles.TemporarySuffix, PathOf(period), overwrite: true);
+            }
+            DurableFiles.SyncDirectory(_directory);
+        }
+        catch
+        {
+            foreach (var (period, key) in created)
             {
                 CryptographicOperations.ZeroMemory(key);
-                throw;
+                TryDestroy(PathOf(period) + DurableFiles.TemporarySuffix);
+                TryDestroy(PathOf(period));
             }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(file);
-            }
-            _lock.EnterWriteLock();
-            try
+            throw;
+        }
+        _lock.EnterWriteLock();
+        try
+        {
+            foreach (var (period, key) in created)
             {
                 _keys[period] = key;
             }
-            finally
-            {
-                _lock.ExitWriteLock();
-            }
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
         }
     }
 
@@ -243,6 +266,18 @@ internal sealed class PeriodKeyRing : IDisposable
     }
 
     public override string ToString() => $"PeriodKeyRing({_keys.Count} keys)";
+
+    private static void TryDestroy(string path)
+    {
+        try
+        {
+            DurableFiles.Destroy(path);
+        }
+        catch (IOException)
+        {
+            // Left for the next open, which destroys temporary files and keys it cannot use.
+        }
+    }
 
     private static bool TryParseFileName(string name, out long period)
     {
