@@ -80,6 +80,3 @@ internal static class BlobAtRestCipher
         BinaryPrimitives.WriteInt64BigEndian(rest[36..], place.Period);
     }
 }
-
-/// <summary>Where and when a sealed blob lives, and the period whose key sealed it: its associated data.</summary>
-internal readonly record struct BlobPlace(BucketKey Bucket, int Slot, long StartUnixMs, long EndUnixMs, long Period);
