@@ -103,6 +103,33 @@ public sealed class LiteDbStoreExpiryTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Reopen_RebuildsTheExpiryQueueFromEveryDocument()
+    {
+        // More buckets than one page of the scan at open (256 documents).
+        const int Buckets = 700;
+        await using (var store = Open())
+        {
+            var appends = Enumerable.Range(0, Buckets)
+                .Select(i => Append(store, new BucketKey(Epoch, 512, (uint)i), RandomNumberGenerator.GetBytes(512), 20_000 + i));
+            Assert.All(await Task.WhenAll(appends), Assert.True);
+        }
+
+        await using (var reopened = Open())
+        {
+            Assert.Single((await reopened.ReadAsync(new BucketKey(Epoch, 512, Buckets - 1), default)).LiveBlobs);
+            _time.Advance(TimeSpan.FromSeconds(30));
+            // Only the queue rebuilt by the scan tells this sweep which documents hold expired bytes.
+            await reopened.SweepAsync();
+        }
+
+        using var file = EpochFile.OpenOrCreate(StoreDirectory, Epoch, long.MaxValue);
+        var documents = file.ReadAll();
+        Assert.Equal(Buckets, documents.Count);
+        Assert.All(documents, document => Assert.Empty(document.Blobs));
+        Assert.Equal(Buckets, documents.Select(document => document.Id).Distinct().Count());
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private LiteDbBlobStore Open() => LiteDbBlobStore.Open(LiteDbStoreFixture.Options(_directory.Path), _time);

@@ -23,6 +23,7 @@ internal sealed class EpochFile : IDisposable
     private const int PageSize = 8192;
     private const string BucketsCollection = "buckets";
     private const string MetaCollection = "meta";
+    private const int ScanPageSize = 256;
 
     private readonly DurableFileStream _data;
     private readonly DurableFileStream _log;
@@ -132,17 +133,48 @@ internal sealed class EpochFile : IDisposable
         }
     }
 
-    /// <summary>Reads every bucket document (the scan at open); a malformed one throws naming the file.</summary>
-    public List<BucketDocument> ReadAll()
+    /// <summary>
+    /// Visits every bucket document (the scan at open); a malformed one throws naming the file. Documents are
+    /// read in <c>_id</c> order, <see cref="ScanPageSize"/> per read transaction: one LiteDB read transaction
+    /// over the whole file would pin every page it reads (up to 100 000 pages, 800 MB) until it ends.
+    /// </summary>
+    public void Scan(Action<BucketDocument> visit)
     {
         try
         {
-            return [.. _buckets.FindAll().Select(document => BucketDocument.FromBson(document, DataPath))];
+            string? last = null;
+            while (true)
+            {
+                var query = _buckets.Query();
+                if (last is not null)
+                {
+                    query = query.Where("_id > @0", last);
+                }
+                var page = query.OrderBy("_id").Limit(ScanPageSize).ToList();
+                foreach (var document in page)
+                {
+                    var bucket = BucketDocument.FromBson(document, DataPath);
+                    last = bucket.Id;
+                    visit(bucket);
+                }
+                if (page.Count < ScanPageSize)
+                {
+                    return;
+                }
+            }
         }
         catch (Exception exception) when (exception is not CorruptStoreFileException)
         {
             throw new CorruptStoreFileException(DataPath, $"cannot be read: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>Every bucket document, in a list (small files: tests).</summary>
+    public List<BucketDocument> ReadAll()
+    {
+        var documents = new List<BucketDocument>();
+        Scan(documents.Add);
+        return documents;
     }
 
     /// <summary>Finds a bucket by <c>_id</c>; false when absent or when the file has been retired.</summary>

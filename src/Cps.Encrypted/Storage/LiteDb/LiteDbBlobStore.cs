@@ -186,14 +186,14 @@ internal sealed class LiteDbBlobStore : IBlobStore
                 var file = EpochFile.OpenOrCreate(directory, epoch, deletion);
                 opened.Push(file);
                 files[epoch] = file;
-                foreach (var document in file.ReadAll())
+                file.Scan(document =>
                 {
                     if (document.Key.Epoch != epoch)
                     {
                         throw new CorruptStoreFileException(file.DataPath, $"bucket document \"{document.Id}\" belongs to another epoch");
                     }
                     Schedule(expiry, document, deletion);
-                }
+                });
             }
 
             var store = new LiteDbBlobStore(options, timeProvider, directory, directoryLock, coverKey, indexSalt, keys, files, expiry);
