@@ -27,18 +27,4 @@ internal sealed class ExpiryQueue
             due.Add(key);
         }
     }
-
-    /// <summary>Drops the entries of an epoch whose file is gone.</summary>
-    public void RemoveEpoch(ulong epoch)
-    {
-        if (_queue.UnorderedItems.Any(item => item.Element.Epoch == epoch))
-        {
-            var kept = _queue.UnorderedItems.Where(item => item.Element.Epoch != epoch).ToList();
-            _queue.Clear();
-            foreach (var (element, priority) in kept)
-            {
-                _queue.Enqueue(element, priority);
-            }
-        }
-    }
 }

@@ -106,9 +106,6 @@ internal sealed class LiteDbBlobStore : IBlobStore
     /// <summary>The directory holding the store's files (<c>&lt;DataDirectory&gt;/cps</c>).</summary>
     internal string DirectoryPath => _directory;
 
-    /// <summary>The periods whose keys exist now.</summary>
-    internal IReadOnlyList<long> KeyPeriods => _keys.Periods;
-
     /// <summary>
     /// Opens the store in <see cref="LiteDbStoreOptions.DataDirectory"/>, creating it when missing. Expired epoch
     /// files and keys are deleted; the others are opened and scanned once to rebuild the expiry queue.

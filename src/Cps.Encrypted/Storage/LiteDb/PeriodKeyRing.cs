@@ -88,25 +88,8 @@ internal sealed class PeriodKeyRing : IDisposable
     /// <summary>Whether the period has ended at <paramref name="nowUnixMs"/> (its key must then be gone).</summary>
     public bool IsOver(long period, long nowUnixMs) => (period + 1) * _periodMs <= nowUnixMs;
 
-    /// <summary>The periods whose keys are held, oldest first.</summary>
-    public IReadOnlyList<long> Periods
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                return [.. _keys.Keys];
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
-
     /// <summary>The path of a period's key file.</summary>
-    public string PathOf(long period) => Path.Combine(_directory, FilePrefix + period.ToString(CultureInfo.InvariantCulture) + FileSuffix);
+    private string PathOf(long period) => Path.Combine(_directory, FilePrefix + period.ToString(CultureInfo.InvariantCulture) + FileSuffix);
 
     /// <summary>Whether the key of <paramref name="period"/> is held.</summary>
     public bool Contains(long period)
