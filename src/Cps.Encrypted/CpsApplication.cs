@@ -38,7 +38,7 @@ public static class CpsApplication
         services.AddHostedService<CpsStartup>();
 
         // Cover traffic (spec §9): derived decoys, cached per occupant.
-        services.AddSingleton<ICoverKeyAgreement, NSecCoverKeyAgreement>();
+        services.AddSingleton<ICoverKeyAgreement, SodiumCoverKeyAgreement>();
         services.AddSingleton<ICoverBlobFactory>(sp => new CachingCoverBlobFactory(
             new DerivedCoverBlobFactory(sp.GetRequiredService<ICoverKeyAgreement>()),
             sp.GetRequiredService<IOptions<CpsOptions>>().Value.CoverCacheEntries));

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Stir.Encrypted.Cps.Tests.Support;
@@ -34,17 +35,15 @@ public sealed class StartupTests
 
     [Theory]
     [MemberData(nameof(BadSettings))]
-    public void Start_WithAnInvalidSetting_FailsNamingTheKeyAndValue(string key, string value, string message)
+    public async Task Start_WithAnInvalidSetting_FailsNamingTheKeyAndValue(string key, string value, string message)
     {
-        using var factory = new CpsFactory(settings: new Dictionary<string, string?> { [key] = value });
+        var error = await StartFailureAsync(new Dictionary<string, string?> { [key] = value });
 
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => factory.CreateClient());
-
-        Assert.Contains(message, error.Failures);
+        Assert.Contains(message, Assert.IsType<OptionsValidationException>(error).Failures);
     }
 
     [Fact]
-    public void Start_WithDuplicateClassSizes_FailsNamingBothKeys()
+    public async Task Start_WithDuplicateClassSizes_FailsNamingBothKeys()
     {
         var settings = new Dictionary<string, string?>
         {
@@ -53,32 +52,67 @@ public sealed class StartupTests
             ["Cps:Classes:1:Size"] = "2048",
             ["Cps:Classes:1:Slots"] = "8",
         };
-        using var factory = new CpsFactory(settings: settings);
-
-        var error = Assert.ThrowsAny<OptionsValidationException>(() => factory.CreateClient());
+        var error = Assert.IsType<OptionsValidationException>(await StartFailureAsync(settings));
 
         Assert.Contains("Cps:Classes:1:Size is 2048, the same as Cps:Classes:0:Size; sizes must differ", error.Failures);
         Assert.Contains("Cps:Limits:MaxBlobsPerStore is 8; it must be at most Cps:Classes:1:Slots (8) − 1, since one slot always holds a decoy", error.Failures);
     }
 
     [Fact]
-    public void Start_WithAWrongType_FailsNamingTheKey()
+    public async Task Start_WithAWrongType_FailsNamingTheKey()
     {
-        using var factory = new CpsFactory(settings: new Dictionary<string, string?> { ["Cps:EpochSeconds"] = "an hour" });
+        var error = await StartFailureAsync(new Dictionary<string, string?> { ["Cps:EpochSeconds"] = "an hour" });
 
-        var error = Assert.ThrowsAny<InvalidOperationException>(() => factory.CreateClient());
-
+        Assert.IsType<InvalidOperationException>(error, exactMatch: false);
         Assert.Contains("Cps:EpochSeconds", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Start_WithoutAStore_FailsWithTheConfigurationError()
+    // Hosts the app directly rather than through WebApplicationFactory, whose deferred host can race a failed
+    // start and report ObjectDisposedException instead of the start's own exception.
+    private static async Task<Exception> StartFailureAsync(Dictionary<string, string?> settings)
     {
-        await using var app = CpsApplication.Build([], builder => builder.WebHost.UseTestServer());
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(CpsFactory.DefaultStart);
+        await using var app = CpsApplication.Build([], builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new InMemoryBlobStore(time));
+        });
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        return await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+    }
 
-        Assert.Equal(CpsService.Hosting.CpsStoreRegistration.NoStoreMessage, error.Message);
+    [Fact]
+    public async Task Start_WithDefaults_UsesTheEmbeddedStoreUnderTheDataDirectory_AndIsReady()
+    {
+        var dir = Directory.CreateTempSubdirectory("stir-cps-default-").FullName;
+        try
+        {
+            await using (var app = CpsApplication.Build(["--Cps:DataDirectory", dir], builder => builder.WebHost.UseTestServer()))
+            {
+                await app.StartAsync();
+                using var client = app.GetTestClient();
+
+                var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+                Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+                await app.StopAsync();
+            }
+
+            Assert.True(File.Exists(Path.Combine(dir, "cps", "cover.key")), "the LiteDB store did not create its files under Cps:DataDirectory");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Build_WithAnUnknownStore_FailsNamingTheKey()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => CpsApplication.Build(["--Cps:Store", "Cassandra"], builder => builder.WebHost.UseTestServer()));
+
+        Assert.Contains("Cps:Store is \"Cassandra\"", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -173,6 +173,7 @@ public sealed class CorruptStoreFileTests : IDisposable
 
     [Theory]
     [MemberData(nameof(BlobTampering))]
+    [Trait("Claim", "TM-12")]
     public async Task Read_OfStoredBlobThatDoesNotAuthenticate_DropsAndCountsIt(string tampering)
     {
         var key = new BucketKey(Epoch, 2048, 5);

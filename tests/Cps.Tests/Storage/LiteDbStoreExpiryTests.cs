@@ -21,6 +21,7 @@ public sealed class LiteDbStoreExpiryTests : IDisposable
     private string StoreDirectory => Path.Combine(_directory.Path, "cps");
 
     [Fact]
+    [Trait("Claim", "TM-11")]
     public async Task EpochFiles_AppearWithWrites_AndAreDeletedOnceTheirBucketsExpired()
     {
         await using var store = Open();
@@ -47,6 +48,7 @@ public sealed class LiteDbStoreExpiryTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-11")]
     public async Task ExpiredBlobs_LeaveNeitherTheirBytesNorTheirKeysInAnyFile()
     {
         var bucket = new BucketKey(Epoch, 2048, 0x1f);

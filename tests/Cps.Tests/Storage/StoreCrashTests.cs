@@ -22,6 +22,7 @@ public sealed class StoreCrashTests : IDisposable
     public StoreCrashTests(ITestOutputHelper output) => _output = output;
 
     [Fact]
+    [Trait("Claim", "TM-12")]
     public async Task Sigkill_AtRandomMoments_LosesNoAcknowledgedBlob_AndTheStoreAlwaysReopens()
     {
         var random = new Random(Seed);

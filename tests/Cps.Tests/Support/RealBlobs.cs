@@ -1,37 +1,30 @@
-using NSec.Cryptography;
+using Stir.Encrypted.Hpke;
 
 namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
-/// Real blobs as a caller makes them (spec §4, §6), HPKE-shaped: an ephemeral X25519 key agreed with the
-/// recipient's key, HKDF-SHA256 to a ChaCha20-Poly1305 key and nonce, and the padded PASSporT plaintext
-/// sealed: <c>enc ‖ ct ‖ tag</c>. (The integrator switches this to the project's HPKE.)
+/// Real blobs exactly as a caller makes them (spec §4, §6): the padded PASSporT plaintext sealed with the
+/// project's HPKE (X25519, HKDF-SHA256, ChaCha20-Poly1305) to one of several recipients, under an index-like
+/// <c>info</c>: <c>enc ‖ ct ‖ tag</c>.
 /// </summary>
 internal sealed class RealBlobs : IDisposable
 {
-    private readonly Key[] _recipients;
+    private readonly HpkePrivateKey[] _recipients;
     private readonly Random _random;
 
     public RealBlobs(int seed, int recipients = 20)
     {
         _random = new Random(seed);
-        _recipients = [.. Enumerable.Range(0, recipients).Select(_ => Key.Create(KeyAgreementAlgorithm.X25519))];
+        _recipients = [.. Enumerable.Range(0, recipients).Select(_ => HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256))];
     }
 
     public byte[] Make(int size = 2048)
     {
         var recipient = _recipients[_random.Next(_recipients.Length)];
-        using var ephemeral = Key.Create(KeyAgreementAlgorithm.X25519);
-        using var shared = KeyAgreementAlgorithm.X25519.Agree(ephemeral, recipient.PublicKey)!;
-        var enc = ephemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey);
-        var keyAndNonce = KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(shared, enc, "stir-oob/v1/blob\0test"u8, 32 + 12);
-
+        var info = new byte[48];
+        _random.NextBytes(info);
         var plaintext = BlobPlaintext.Encode(Passports(), size - 48);
-        var blob = new byte[size];
-        enc.CopyTo(blob, 0);
-        using var aead = new System.Security.Cryptography.ChaCha20Poly1305(keyAndNonce.AsSpan(0, 32));
-        aead.Encrypt(keyAndNonce.AsSpan(32, 12), plaintext, blob.AsSpan(32, plaintext.Length), blob.AsSpan(size - 16));
-        return blob;
+        return HpkeSuite.X25519Sha256ChaCha20Poly1305.Seal(recipient.PublicKey, info, [], plaintext);
     }
 
     public void Dispose()
