@@ -319,7 +319,7 @@ public sealed class SipNameAddress
         }
     }
 
-    internal static string Shorten(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 40), "...");
+    internal static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "...");
 
     internal static string Printable(char c) => c < 0x20 || c == 0x7F ? $"\\u{(int)c:x4}" : c.ToString();
 }
