@@ -35,55 +35,55 @@ public static class SipUriNumber
         switch (scheme)
         {
             case "tel":
-            {
-                // RFC 3966 §3: telephone-subscriber = global-number / local-number, then ;par
-                var semicolon = rest.IndexOf(';', StringComparison.Ordinal);
-                var subscriber = semicolon < 0 ? rest : rest[..semicolon];
-                var context = semicolon < 0 ? null : FindParameter(rest[(semicolon + 1)..], "phone-context");
-                return TryFromSubscriber(subscriber, context, out number, out reason);
-            }
+                {
+                    // RFC 3966 §3: telephone-subscriber = global-number / local-number, then ;par
+                    var semicolon = rest.IndexOf(';', StringComparison.Ordinal);
+                    var subscriber = semicolon < 0 ? rest : rest[..semicolon];
+                    var context = semicolon < 0 ? null : FindParameter(rest[(semicolon + 1)..], "phone-context");
+                    return TryFromSubscriber(subscriber, context, out number, out reason);
+                }
 
             case "sip" or "sips":
-            {
-                // RFC 3261 §19.1.1: sip:user:password@host:port;uri-parameters?headers
-                var query = rest.IndexOf('?', StringComparison.Ordinal);
-                var beforeHeaders = query < 0 ? rest : rest[..query];
-                var at = beforeHeaders.IndexOf('@', StringComparison.Ordinal);
-                if (at < 0)
                 {
-                    reason = $"\"{SipNameAddress.Shorten(uri)}\" has no user part, so it names no telephone number (RFC 8224 §8.1)";
-                    return false;
-                }
+                    // RFC 3261 §19.1.1: sip:user:password@host:port;uri-parameters?headers
+                    var query = rest.IndexOf('?', StringComparison.Ordinal);
+                    var beforeHeaders = query < 0 ? rest : rest[..query];
+                    var at = beforeHeaders.IndexOf('@', StringComparison.Ordinal);
+                    if (at < 0)
+                    {
+                        reason = $"\"{SipNameAddress.Shorten(uri)}\" has no user part, so it names no telephone number (RFC 8224 §8.1)";
+                        return false;
+                    }
 
-                var userinfo = beforeHeaders[..at];
-                var hostPart = beforeHeaders[(at + 1)..];
-                var uriParameters = hostPart.IndexOf(';', StringComparison.Ordinal) is var p and >= 0 ? hostPart[(p + 1)..] : string.Empty;
-                var userPhone = string.Equals(FindParameter(uriParameters, "user"), "phone", StringComparison.OrdinalIgnoreCase);
-                var password = userinfo.IndexOf(':', StringComparison.Ordinal);
-                if (!TryPercentDecode(password < 0 ? userinfo : userinfo[..password], out var user))
-                {
-                    reason = $"the user part \"{SipNameAddress.Shorten(userinfo)}\" has a malformed %-escape (RFC 3261 §25.1)";
-                    return false;
-                }
+                    var userinfo = beforeHeaders[..at];
+                    var hostPart = beforeHeaders[(at + 1)..];
+                    var uriParameters = hostPart.IndexOf(';', StringComparison.Ordinal) is var p and >= 0 ? hostPart[(p + 1)..] : string.Empty;
+                    var userPhone = string.Equals(FindParameter(uriParameters, "user"), "phone", StringComparison.OrdinalIgnoreCase);
+                    var password = userinfo.IndexOf(':', StringComparison.Ordinal);
+                    if (!TryPercentDecode(password < 0 ? userinfo : userinfo[..password], out var user))
+                    {
+                        reason = $"the user part \"{SipNameAddress.Shorten(userinfo)}\" has a malformed %-escape (RFC 3261 §25.1)";
+                        return false;
+                    }
 
-                // With user=phone the user part is a telephone-subscriber and may carry ;par (RFC 3261 §19.1.1).
-                var userSemicolon = user.IndexOf(';', StringComparison.Ordinal);
-                var subscriber = userSemicolon < 0 ? user : user[..userSemicolon];
-                var context = userSemicolon < 0 ? null : FindParameter(user[(userSemicolon + 1)..], "phone-context");
-                if (!userPhone && !subscriber.StartsWith('+') && !LooksLikeDialString(subscriber))
-                {
-                    reason = $"the user part \"{SipNameAddress.Shorten(user)}\" is not a telephone number: no user=phone, no leading '+', not only digits and separators (RFC 8224 §8.1)";
-                    return false;
-                }
+                    // With user=phone the user part is a telephone-subscriber and may carry ;par (RFC 3261 §19.1.1).
+                    var userSemicolon = user.IndexOf(';', StringComparison.Ordinal);
+                    var subscriber = userSemicolon < 0 ? user : user[..userSemicolon];
+                    var context = userSemicolon < 0 ? null : FindParameter(user[(userSemicolon + 1)..], "phone-context");
+                    if (!userPhone && !subscriber.StartsWith('+') && !LooksLikeDialString(subscriber))
+                    {
+                        reason = $"the user part \"{SipNameAddress.Shorten(user)}\" is not a telephone number: no user=phone, no leading '+', not only digits and separators (RFC 8224 §8.1)";
+                        return false;
+                    }
 
-                if (!TryFromSubscriber(subscriber, context, out number, out reason))
-                {
-                    reason = userPhone ? $"user=phone, but {reason}" : reason;
-                    return false;
-                }
+                    if (!TryFromSubscriber(subscriber, context, out number, out reason))
+                    {
+                        reason = userPhone ? $"user=phone, but {reason}" : reason;
+                        return false;
+                    }
 
-                return true;
-            }
+                    return true;
+                }
 
             default:
                 reason = $"a {scheme}: URI names no telephone number (RFC 8224 §8.1 reads tel:, sip: and sips: URIs)";
