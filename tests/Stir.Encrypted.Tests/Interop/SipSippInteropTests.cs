@@ -46,7 +46,7 @@ public sealed class SipSippInteropTests : IDisposable
 
         // Lifted from the bytes SIPp sent, not from anything we wrote ourselves.
         var invite = SipInvite.Parse(exchange.Invite);
-        Assert.Equal($"{shaken.Token};info=<{X5u}>;alg=ES256;ppt=\"shaken\"", Assert.Single(invite.IdentityHeaders).Value);
+        Assert.Equal($"{shaken.Token};info=<{X5u}>;alg=ES256;ppt=\"shaken\"", Assert.Single(invite.IdentityHeaders).Value); // the scenario sends the quoted form of the RFC examples
         var lifted = SipGateway.Lift(invite);
         Assert.Empty(lifted.Problems);
         Assert.Equal(shaken.Token, Assert.Single(lifted.Passports).Token);
