@@ -124,13 +124,14 @@ public sealed class CallVerifier
                 continue;
             }
 
-            var originals = verdict.Verdicts.Where(v => v.Passport is not null && !PassportTypes.IsDiversion(v.Passport.Header.Ppt)).Select(v => v.Passport!).ToList();
-            if (!originals.Any(p => p.Claims.Orig.Tn == presentedOrig))
+            // The index already binds the presented orig; check it in the PASSporTs too (RFC 8946 copies orig into
+            // div PASSporTs, so every PASSporT of the set names it, a div-o's nested original included).
+            var passports = verdict.Verdicts.Select(v => v.Passport).OfType<Passport>().ToList();
+            var others = passports.Where(p => p.Claims.Orig.Tn != presentedOrig).Select(p => p.Claims.Orig.Tn?.Value ?? p.Claims.Orig.Uri ?? "?").Distinct().ToList();
+            if (passports.Count == 0 || others.Count > 0)
             {
-                lastFailure = verdict;
-                lastTokens = blob.Passports;
                 Step("verify", "the PASSporT's orig is not the presented number");
-                return Verdict(Verstat.TnValidationFailed, $"the PASSporT is for orig {string.Join(", ", originals.Select(p => p.Claims.Orig.Tn?.Value ?? p.Claims.Orig.Uri))}, not the presented {presentedOrig.Value}", false, verdict, blob.Passports);
+                return Verdict(Verstat.TnValidationFailed, $"the PASSporT is for orig {string.Join(", ", others)}, not the presented {presentedOrig.Value}", false, verdict, blob.Passports);
             }
 
             Step("verify", verdict.Message);
