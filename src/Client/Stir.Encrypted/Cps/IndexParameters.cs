@@ -80,6 +80,32 @@ public sealed class IndexParameters
         return (ulong)seconds / (ulong)EpochSeconds;
     }
 
+    /// <summary>
+    /// The epochs a callee fetches at <paramref name="now"/> (spec/protocol.md §5 "Epochs at the boundaries"):
+    /// the current one; the previous one while a blob stored just before the boundary can still be alive
+    /// (<paramref name="maxRetentionSeconds"/>) or the caller's clock lags by up to <paramref name="skewSeconds"/>;
+    /// the next one when the caller's clock may already be in it.
+    /// </summary>
+    public IReadOnlyList<ulong> CandidateEpochs(DateTimeOffset now, int maxRetentionSeconds, int skewSeconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetentionSeconds);
+        ArgumentOutOfRangeException.ThrowIfNegative(skewSeconds);
+        var current = EpochAt(now);
+        var intoEpoch = now.ToUnixTimeSeconds() - ((long)current * EpochSeconds);
+        var epochs = new List<ulong>(3) { current };
+        if (current > 0 && intoEpoch < maxRetentionSeconds + skewSeconds)
+        {
+            epochs.Add(current - 1);
+        }
+
+        if (EpochSeconds - intoEpoch <= skewSeconds)
+        {
+            epochs.Add(current + 1);
+        }
+
+        return epochs;
+    }
+
     /// <summary>The first instant of epoch <paramref name="epoch"/>.</summary>
     public DateTimeOffset EpochStart(ulong epoch) => DateTimeOffset.FromUnixTimeSeconds(checked((long)(epoch * (ulong)EpochSeconds)));
 

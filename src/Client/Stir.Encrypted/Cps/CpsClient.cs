@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Stir.Encrypted.Cps;
+
+/// <summary>
+/// Talks to a CPS (spec/protocol.md §7–§8): fetches and checks its configuration document, stores blobs in a
+/// bucket, retrieves a bucket. The CPS is untrusted: every answer is checked against the protocol before use
+/// (exact lengths, content types, a configuration no weaker than this client's minimum).
+/// </summary>
+public sealed class CpsClient
+{
+    private const string ProblemPrefix = "https://stir-encrypted.org/problems/";
+    private readonly HttpClient _http;
+    private readonly Uri _baseUrl;
+    private readonly CpsClientOptions _options;
+    private readonly SemaphoreSlim _configLock = new(1, 1);
+    private CpsConfiguration? _config;
+    private DateTimeOffset _configFetched;
+
+    /// <summary>Creates a client for the CPS at <paramref name="baseUrl"/> (e.g. <c>https://cps.example.net/</c>).</summary>
+    public CpsClient(HttpClient http, Uri baseUrl, CpsClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttps && baseUrl.Scheme != Uri.UriSchemeHttp))
+        {
+            throw new ArgumentException("the CPS base URL is an absolute http(s) URL", nameof(baseUrl));
+        }
+
+        _http = http;
+        _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        _options = options ?? new CpsClientOptions();
+    }
+
+    /// <summary>The CPS this client talks to.</summary>
+    public Uri BaseUrl => _baseUrl;
+
+    /// <summary>
+    /// The CPS configuration, fetched on first use and again after <see cref="CpsClientOptions.ConfigurationMaxAge"/>;
+    /// refused if it is malformed or weaker than the client's minimums.
+    /// </summary>
+    /// <exception cref="CpsProblemException">The CPS is unreachable or its document is unusable.</exception>
+    public async Task<CpsConfiguration> GetConfigurationAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _options.TimeProvider.GetUtcNow();
+        if (_config is { } cached && now - _configFetched < _options.ConfigurationMaxAge)
+        {
+            return cached;
+        }
+
+        await _configLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_config is { } again && now - _configFetched < _options.ConfigurationMaxAge)
+            {
+                return again;
+            }
+
+            using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, "v1/config")), cancellationToken);
+            var body = await ReadBoundedAsync(response, 64 * 1024, cancellationToken);
+            try
+            {
+                _config = CpsConfiguration.Parse(body, _options.MinimumMemoryKiB, _options.MinimumIterations);
+            }
+            catch (BlobFormatException e)
+            {
+                throw new CpsProblemException("bad-response", (int)response.StatusCode, $"the configuration document is unusable: {e.Message}", null, e);
+            }
+
+            _configFetched = now;
+            return _config;
+        }
+        finally
+        {
+            _configLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores one blob per key holder in a bucket (spec/protocol.md §8). All blobs have the same size, one of the
+    /// CPS's classes. Returns when the CPS acknowledged them as durable.
+    /// </summary>
+    /// <exception cref="CpsProblemException">The CPS refused (e.g. <c>bucket-full</c>, <c>rate-limited</c>) or is unreachable.</exception>
+    public async Task StoreAsync(BlobIndex index, IReadOnlyList<byte[]> blobs, string? bearerToken = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        ArgumentNullException.ThrowIfNull(blobs);
+        if (blobs.Count == 0 || blobs.Any(b => b.Length != blobs[0].Length))
+        {
+            throw new ArgumentException("one or more blobs, all of one size", nameof(blobs));
+        }
+
+        var body = new byte[blobs.Count * blobs[0].Length];
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            blobs[i].CopyTo(body, i * blobs[0].Length);
+        }
+
+        var url = new Uri(_baseUrl, $"v1/epochs/{index.Epoch.ToString(CultureInfo.InvariantCulture)}/buckets/{index.BucketText}?size={blobs[0].Length.ToString(CultureInfo.InvariantCulture)}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        if (bearerToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        using var response = await SendAsync(request, cancellationToken);
+        _ = response;
+    }
+
+    /// <summary>
+    /// Retrieves a bucket: for each size class, exactly its slot count of blobs (spec/protocol.md §8). An answer
+    /// of any other length is refused, since a CPS that varies it could mark real blobs.
+    /// </summary>
+    /// <exception cref="CpsProblemException">The CPS refused or is unreachable, or the answer has the wrong shape.</exception>
+    public async Task<IReadOnlyList<ReadOnlyMemory<byte>>> RetrieveAsync(ulong epoch, string bucket, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bucket);
+        var config = await GetConfigurationAsync(cancellationToken);
+        var expected = config.Classes.Sum(c => c.Size * c.Slots);
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, $"v1/epochs/{epoch.ToString(CultureInfo.InvariantCulture)}/buckets/{bucket}")), cancellationToken);
+        var body = await ReadBoundedAsync(response, expected, cancellationToken);
+        if (body.Length != expected)
+        {
+            throw new CpsProblemException("bad-response", (int)response.StatusCode, $"the bucket answer is {body.Length} bytes; the configuration implies exactly {expected}");
+        }
+
+        var blobs = new List<ReadOnlyMemory<byte>>(config.Classes.Sum(c => c.Slots));
+        var offset = 0;
+        foreach (var c in config.Classes)
+        {
+            for (var i = 0; i < c.Slots; i++)
+            {
+                blobs.Add(body.AsMemory(offset, c.Size));
+                offset += c.Size;
+            }
+        }
+
+        return blobs;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CpsProblemException("unreachable", 0, $"{request.Method} {_baseUrl.Authority}: {e.Message}", null, e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CpsProblemException("unreachable", 0, $"{request.Method} {_baseUrl.Authority}: no answer within {_options.Timeout.TotalSeconds:F1} s", null, e);
+        }
+        finally
+        {
+            request.Dispose();
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ToProblemAsync(response, cancellationToken);
+        }
+    }
+
+    private static async Task<CpsProblemException> ToProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var retryAfter = response.Headers.RetryAfter?.Delta;
+        string type = response.StatusCode switch
+        {
+            HttpStatusCode.TooManyRequests => "rate-limited",
+            _ => "http-" + status.ToString(CultureInfo.InvariantCulture),
+        };
+        var detail = response.ReasonPhrase ?? "error";
+        if (response.Content.Headers.ContentType?.MediaType == "application/problem+json")
+        {
+            try
+            {
+                var body = await ReadBoundedAsync(response, 16 * 1024, cancellationToken);
+                using var doc = JsonDocument.Parse(body);
+                if (doc.RootElement.TryGetProperty("type", out var t) && t.GetString() is { } uri && uri.StartsWith(ProblemPrefix, StringComparison.Ordinal))
+                {
+                    type = uri[ProblemPrefix.Length..];
+                }
+
+                if (doc.RootElement.TryGetProperty("detail", out var d) && d.GetString() is { } text)
+                {
+                    detail = text;
+                }
+            }
+            catch (Exception e) when (e is JsonException or CpsProblemException)
+            {
+                detail = $"{detail} (unreadable problem document)";
+            }
+        }
+
+        return new CpsProblemException(type, status, detail, retryAfter);
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is long declared && declared > limit)
+        {
+            throw new CpsProblemException("bad-response", (int)response.StatusCode, $"the answer declares {declared} bytes, more than the {limit} expected");
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[limit + 1];
+        var read = 0;
+        int n;
+        while (read < buffer.Length && (n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken)) > 0)
+        {
+            read += n;
+        }
+
+        if (read > limit)
+        {
+            throw new CpsProblemException("bad-response", (int)response.StatusCode, $"the answer is longer than the {limit} bytes expected");
+        }
+
+        return buffer[..read];
+    }
+}
