@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 
