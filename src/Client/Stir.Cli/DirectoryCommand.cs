@@ -83,7 +83,7 @@ internal static class DirectoryCommand
         var cert = new Option<FileInfo>("--cert") { Description = "PEM chain of the holder's STIR certificate (the one that signed the rid's records), end entity first", Required = true };
         var key = new Option<FileInfo>("--key") { Description = "The end entity's P-256 private key, PEM", Required = true };
         var rid = new Option<string>("--rid") { Description = "The record identifier to revoke", Required = true };
-        var seq = new Option<long>("--seq") { Description = "The revocation's seq: at least the highest published for the rid (it revokes every seq up to it)", Required = true };
+        var seq = new Option<long>("--seq") { Description = "The revocation's seq: higher than the rid's last publication (it supersedes every lower seq; a still higher seq may publish again)", Required = true };
         var directory = DirectoryOption();
         var trust = PrecheckOption();
         var command = new Command("revoke", "Sign a revocation of a rid and publish it") { cert, key, rid, seq, directory, trust };

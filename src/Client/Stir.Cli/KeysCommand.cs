@@ -88,7 +88,7 @@ internal static class KeysCommand
         var seq = new Option<long>("--seq") { Description = "The publication number, higher than every earlier one of the rid", Required = true };
         var days = new Option<int>("--days") { Description = "Validity from now, in days (within the certificate chain's)", DefaultValueFactory = _ => 30 };
         var role = new Option<string?>("--role") { Description = "The holder's role: carrier, reseller, enterprise or user" };
-        var revoke = new Option<bool>("--revoke") { Description = "Sign a revocation of the rid (all seqs up to --seq) instead of a record" };
+        var revoke = new Option<bool>("--revoke") { Description = "Sign a revocation of the rid instead of a record (--seq higher than the rid's last; it supersedes every lower seq)" };
         var outFile = new Option<FileInfo?>("--out") { Description = "Write the token to this file instead of standard output" };
         var command = new Command("record", "Sign a key record (or, with --revoke, a revocation) for the credential directory")
         {
