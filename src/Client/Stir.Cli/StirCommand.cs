@@ -63,6 +63,8 @@ internal static class StirCommand
         root.Subcommands.Add(DiscoverCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SipCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(DirectoryCommand.Create());
         return root;
     }
 }

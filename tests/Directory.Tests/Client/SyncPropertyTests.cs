@@ -8,11 +8,14 @@ namespace Stir.Encrypted.DirectoryService.Tests.Client;
 /// Snapshot plus changes reproduce the directory exactly: over seeded random sequences of publications,
 /// supersessions and revocations by several holders, with clients syncing at random moments (some only once, at
 /// the end; the change log short and paged so that some must fall back to the snapshot), every client's copy
-/// equals the directory's snapshot, entry for entry and version for version.
+/// equals the directory's snapshot, entry for entry and version for version; and the snapshot equals the state the
+/// test itself expects from the publications it made (the last accepted entry of every (holder, rid)), so the
+/// comparison does not merely agree with whatever the directory serves.
 /// </summary>
 public sealed class SyncPropertyTests
 {
     [Theory]
+    [Trait("Claim", "TM-29")]
     [InlineData(20301, "1000", "1000")]
     [InlineData(20302, "7", "3")]
     [InlineData(20303, "3", "1")]
@@ -26,6 +29,7 @@ public sealed class SyncPropertyTests
         var clients = Enumerable.Range(0, 3).Select(_ => rig.NewClient().Client).ToList();
         var syncs = 0;
         var snapshots = 0;
+        var model = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
         for (var step = 0; step < 60; step++)
         {
@@ -37,6 +41,7 @@ public sealed class SyncPropertyTests
                 : holders[h].Record(rid, next, [numbers[h]], days: 1 + random.Next(30));
             await rig.PublishAsync(entry);
             seqs[(h, rid)] = next;
+            model[entry.EntryKey] = entry.Token;
             if (random.Next(5) == 0)
             {
                 rig.Pki.Time.Advance(TimeSpan.FromHours(random.Next(1, 30)));
@@ -59,7 +64,11 @@ public sealed class SyncPropertyTests
         {
             _ = await client.SyncAsync();
             await AssertCopyEqualsDirectoryAsync(rig, client);
+            Assert.Equal(model.ToList(), client.SyncedEntries.OrderBy(e => e.Key, StringComparer.Ordinal).ToList());
         }
+
+        var (_, version) = await rig.Admin.SnapshotAsync();
+        Assert.Equal(60, version); // every publication of the sequence was accepted once
 
         Assert.True(syncs > 5, $"only {syncs} intermediate syncs");
         if (retention == "3")

@@ -129,6 +129,7 @@ public sealed class DirectoryClient : IDisposable
     /// <exception cref="DirectoryDocumentFormatException">A document is malformed (the copy is left as it was).</exception>
     public async Task<DirectorySyncResult> SyncAsync(CancellationToken cancellationToken = default)
     {
+        var progress = _options.Progress;
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -138,7 +139,7 @@ public sealed class DirectoryClient : IDisposable
             var applied = 0;
             if (version is { } since)
             {
-                var changes = await ApplyChangesAsync(state, since, cancellationToken);
+                var changes = await ApplyChangesAsync(state, since, progress, cancellationToken);
                 if (changes is null)
                 {
                     version = null;
@@ -159,19 +160,28 @@ public sealed class DirectoryClient : IDisposable
                     state[KeyOf(token, "snapshot")] = token;
                 }
 
+                progress?.Report(new DirectoryProgress("snapshot", snapshot.Entries.Count, snapshot.Entries.Count));
+
                 // The snapshot is current as of its version; anything accepted since is in the log.
-                var changes = await ApplyChangesAsync(state, snapshot.Version, cancellationToken)
+                var changes = await ApplyChangesAsync(state, snapshot.Version, progress, cancellationToken)
                     ?? throw new DirectoryUnavailableException($"the directory's change log does not reach back to its own snapshot version {snapshot.Version}");
                 (version, applied) = (changes.Version, changes.Applied);
             }
 
             var rejected = new List<KeyRecordVerdict>();
+            var verified = 0;
             foreach (var token in state.Values)
             {
                 var verdict = Ledger.Observe(_verifier.Verify(token));
                 if (!verdict.IsValid)
                 {
                     rejected.Add(verdict);
+                }
+
+                verified++;
+                if (progress is not null && (verified % 100 == 0 || verified == state.Count))
+                {
+                    progress.Report(new DirectoryProgress("verify", verified, state.Count));
                 }
             }
 
@@ -194,6 +204,7 @@ public sealed class DirectoryClient : IDisposable
     /// <exception cref="DirectoryUnavailableException">The directory's configuration could not be read.</exception>
     public async Task<DirectoryPrefetchResult> PrefetchAsync(IEnumerable<TelephoneNumber> numbers, CancellationToken cancellationToken = default)
     {
+        var progress = _options.Progress;
         ArgumentNullException.ThrowIfNull(numbers);
         var list = numbers.ToList();
         await _gate.WaitAsync(cancellationToken);
@@ -224,6 +235,8 @@ public sealed class DirectoryClient : IDisposable
 
             var truncated = 0;
             var failures = new List<string>();
+            var fetched = 0;
+            progress?.Report(new DirectoryProgress("buckets", 0, all.Count));
             foreach (var bucket in all)
             {
                 try
@@ -235,6 +248,8 @@ public sealed class DirectoryClient : IDisposable
                 {
                     failures.Add($"bucket {KeyRecordBucket.Format(bucket, bits)}: {e.Message}");
                 }
+
+                progress?.Report(new DirectoryProgress("buckets", ++fetched, all.Count));
             }
 
             Persist();
@@ -392,7 +407,7 @@ public sealed class DirectoryClient : IDisposable
     }
 
     // The changes after since, applied in order; null when the log no longer reaches back (410).
-    private async Task<(long Version, int Applied)?> ApplyChangesAsync(SortedDictionary<string, string> state, long since, CancellationToken cancellationToken)
+    private async Task<(long Version, int Applied)?> ApplyChangesAsync(SortedDictionary<string, string> state, long since, IProgress<DirectoryProgress>? progress, CancellationToken cancellationToken)
     {
         var applied = 0;
         var version = since;
@@ -416,6 +431,8 @@ public sealed class DirectoryClient : IDisposable
                 state[KeyOf(entry, "changes")] = entry;
                 applied++;
             }
+
+            progress?.Report(new DirectoryProgress("changes", applied, applied + (int)Math.Clamp(page.Latest - page.Version, 0, int.MaxValue - applied)));
 
             if (page.Changes.Count == 0 || page.Version >= page.Latest)
             {

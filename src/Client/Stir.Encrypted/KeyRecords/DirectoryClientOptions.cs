@@ -25,4 +25,7 @@ public sealed class DirectoryClientOptions
 
     /// <summary>The ledger to check entries against; by default one in <see cref="CacheDirectory"/>, or in memory.</summary>
     public KeyRecordLedger? Ledger { get; init; }
+
+    /// <summary>Where <see cref="DirectoryClient.SyncAsync"/> and <see cref="DirectoryClient.PrefetchAsync"/> report how far they are (a progress display); null reports nothing.</summary>
+    public IProgress<DirectoryProgress>? Progress { get; init; }
 }
