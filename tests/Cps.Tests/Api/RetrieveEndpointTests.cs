@@ -49,6 +49,8 @@ public sealed class RetrieveEndpointTests
 
     [Fact]
     [Trait("Claim", "TM-06")]
+    [Trait("Claim", "TM-20")]
+    [Trait("Claim", "TM-07")]
     public async Task Retrieve_BucketWithAndWithoutRealBlob_AnswersIdenticalStatusHeadersAndLength()
     {
         using var factory = new CpsFactory();

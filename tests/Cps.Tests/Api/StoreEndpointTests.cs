@@ -63,6 +63,7 @@ public sealed class StoreEndpointTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-14")]
     public async Task Store_AtEpochBoundaryWithinSkew_AcceptsThePreviousAndNextEpoch()
     {
         var start = DateTimeOffset.FromUnixTimeSeconds((long)(Epoch + 1) * 3600);
@@ -135,6 +136,7 @@ public sealed class StoreEndpointTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-14")]
     public async Task Store_EpochOutOfRange_NamesTheAcceptedRangeAsMembers()
     {
         using var factory = new CpsFactory();

@@ -52,6 +52,7 @@ public sealed class CallFlowTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-16")]
     public async Task Store_ThenVerify_PassesForEveryKeyHolder_WithEachStepTimed()
     {
         var report = await Placer(_aliceCarrier).StoreAsync(Alice, Bob, null, CancellationToken.None);
@@ -159,6 +160,7 @@ public sealed class CallFlowTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-57")]
     public async Task CpsDown_GivesNoValidation_InBoundedTime_AndTheStoreSaysWhy()
     {
         var down = new StaticCallRouter(new Uri("http://127.0.0.1:1/"));

@@ -52,6 +52,7 @@ public sealed class PublishTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-16")]
     public async Task Publish_HigherSeq_SupersedesAndMovesTheNumberIndex()
     {
         using var _ = await _client.PublishAsync(_carrier.Record("alice", 1, ["12025550123"]).Token);

@@ -169,6 +169,7 @@ public sealed class DnsFailureModeTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-57")]
     public async Task Discover_NonTerminalLoopOverDns_IsNotFollowedAndNamed()
     {
         await using var server = DnsFakeServer.Start(q => q.Name switch
@@ -217,6 +218,7 @@ public sealed class DnsFailureModeTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-57")]
     public async Task Discover_SixtyFourHostileRegexps_AreEachDiscardedAndTheGoodRecordStillUsed()
     {
         var hostile = new[]
@@ -244,6 +246,7 @@ public sealed class DnsFailureModeTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-57")]
     public async Task Discover_ResponseWithWrongId_IsNotAccepted()
     {
         // An off-path spoofer that guesses wrong: the answer must not be used.

@@ -83,6 +83,7 @@ public sealed class BlobPlaintextTests
 
     [Theory]
     [MemberData(nameof(MalformedPayloads))]
+    [Trait("Claim", "TM-58")]
     public void Decode_MalformedPayload_NamesTheRule(string payload, string reason)
     {
         var bytes = Encoding.UTF8.GetBytes(payload);

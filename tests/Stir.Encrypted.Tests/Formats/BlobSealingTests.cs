@@ -95,6 +95,7 @@ public sealed class BlobSealingTests
     [InlineData(3600 * 10 + 30, new ulong[] { 10, 9 })]          // 30 s into epoch 10: a blob from epoch 9 may still live
     [InlineData(3600 * 10 + 600, new ulong[] { 10 })]            // well inside
     [InlineData((3600 * 11) - 3, new ulong[] { 10, 11 })]        // 3 s before the boundary: a fast caller may be in 11
+    [Trait("Claim", "TM-14")]
     public void CandidateEpochs_CoverBoundariesAndSkew(long unix, ulong[] expected)
     {
         var epochs = BlobIndexTests.Cheap.CandidateEpochs(DateTimeOffset.FromUnixTimeSeconds(unix), maxRetentionSeconds: 60, skewSeconds: 5);

@@ -19,6 +19,7 @@ public sealed class KeyRecordLedgerTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-16")]
     public void NewAndHigherSeqs_AreValidAndRemembered()
     {
         var ledger = KeyRecordLedger.InMemory();

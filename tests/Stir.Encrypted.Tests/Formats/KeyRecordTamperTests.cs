@@ -27,12 +27,14 @@ public sealed class KeyRecordTamperTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-58")]
     public void FlipEachCharacter_OfARecord_IsNeverAccepted() => FlipEachCharacter(_holder.Record("r1", 1, ["12025550123", "12025550200+50"]).Token);
 
     [Fact]
     public void FlipEachCharacter_OfARevocation_IsNeverAccepted() => FlipEachCharacter(_holder.Revocation("r1", 2).Token);
 
     [Fact]
+    [Trait("Claim", "TM-58")]
     public void EveryTruncation_IsNeverAccepted()
     {
         var token = _holder.Record("r1", 1, ["12025550123"]).Token;

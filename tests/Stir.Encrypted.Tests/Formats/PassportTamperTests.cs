@@ -11,6 +11,7 @@ namespace Stir.Encrypted.Tests.Formats;
 public sealed class PassportTamperTests
 {
     [Fact]
+    [Trait("Claim", "TM-58")]
     public async Task FlipAnyCharacter_VerificationFails_WithoutUnexpectedExceptions()
     {
         using var rig = new PassportTestKit.Rig();
@@ -70,6 +71,7 @@ public sealed class PassportTamperTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-58")]
     public void EveryTruncation_IsAFormatError()
     {
         using var rig = new PassportTestKit.Rig();

@@ -47,6 +47,7 @@ public sealed class PassportVerifierTests
     [InlineData(5, true)]
     [InlineData(6, false)]
     [InlineData(71, false)]
+    [Trait("Claim", "TM-14")]
     public async Task FutureSkew_FiveSecondsAheadIsAccepted_SixIsNot(long ahead, bool valid)
     {
         using var rig = new Rig();

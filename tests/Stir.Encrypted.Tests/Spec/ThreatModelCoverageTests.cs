@@ -47,6 +47,19 @@ public sealed partial class ThreatModelCoverageTests
         Assert.Contains("TM-01: no test carries its trait", problems);
     }
 
+    [Theory]
+    [InlineData("public sealed class BlobSealingTests", "BlobSealingTests")]
+    [InlineData("internal static partial class ClaimTraits", "ClaimTraits")]
+    [InlineData("class Plain", "Plain")]
+    [InlineData("        Assert.Contains(\"largest class carries\", ex.Message);", null)]
+    [InlineData("    // the smallest class that fits", null)]
+    public void ClassDeclaration_IsRecognised_ButNotTheWordClassInAStringOrComment(string line, string? expected)
+    {
+        var match = ClaimTraits.ClassDecl().Match(line);
+
+        Assert.Equal(expected, match.Success ? match.Groups[1].Value : null);
+    }
+
     [Fact]
     public void Check_TraitNamingAMissingClaim_IsReported()
     {
@@ -216,8 +229,9 @@ internal static partial class ClaimTraits
         return result;
     }
 
-    [GeneratedRegex(@"\bclass\s+([A-Za-z_][A-Za-z0-9_]*)")]
-    private static partial Regex ClassDecl();
+    // A declaration, not the word "class" inside a string or comment ("largest class carries").
+    [GeneratedRegex(@"^\s*(?:[a-z]+\s+)*class\s+([A-Za-z_][A-Za-z0-9_]*)")]
+    internal static partial Regex ClassDecl();
 
     [GeneratedRegex(@"Trait\(\s*""Claim""\s*,\s*""(TM-\d{2})""\s*\)")]
     private static partial Regex ClaimAttr();

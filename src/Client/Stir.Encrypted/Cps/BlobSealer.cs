@@ -14,7 +14,12 @@ public static class BlobSealer
 
     /// <summary>Seals <paramref name="passports"/> to <paramref name="holder"/> under <paramref name="index"/>, the holder's index for this call.</summary>
     /// <exception cref="ArgumentException">A holder key of another KEM, or a PASSporT set too large for every class.</exception>
-    public static byte[] Seal(CpsConfiguration configuration, BlobIndex index, IReadOnlyList<string> passports, HpkePublicKey holder)
+    public static byte[] Seal(CpsConfiguration configuration, BlobIndex index, IReadOnlyList<string> passports, HpkePublicKey holder) =>
+        Seal(configuration, index, passports, holder, ephemeral: null);
+
+    // The worked examples of spec/protocol.md Appendix A need byte-exact blobs, so tests may fix the ephemeral
+    // key pair (RFC 9180 §7.1.3 DeriveKeyPair, as the RFC's own test vectors do); production always passes null.
+    internal static byte[] Seal(CpsConfiguration configuration, BlobIndex index, IReadOnlyList<string> passports, HpkePublicKey holder, HpkePrivateKey? ephemeral)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(index);
@@ -30,7 +35,9 @@ public static class BlobSealer
         var plaintext = BlobPlaintext.Encode(passports, sizeClass.PlaintextSize);
         try
         {
-            return Suite.Seal(holder, index.HpkeInfo(), [], plaintext);
+            var blob = new byte[Suite.CiphertextSize(plaintext.Length)];
+            Suite.Seal(holder, index.HpkeInfo(), [], plaintext, blob, default, default, sender: null, ephemeral);
+            return blob;
         }
         finally
         {

@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text;
+using Stir.Encrypted.CpsService.Configuration;
+using Stir.Encrypted.CpsService.CoverTraffic;
+using Stir.Encrypted.Tests.Spec;
+
+namespace Stir.Encrypted.Cps.Tests.Spec;
+
+/// <summary>
+/// spec/protocol.md §9 "Privacy arithmetic": the table is computed here from the service's code defaults and
+/// must equal the document; the formulas behind it are checked against a simulation that uses the service's own
+/// lifetime law, so a wrong formula (or a changed law) fails, not only a stale table.
+/// </summary>
+public sealed class PrivacyArithmeticTests
+{
+    internal const string Section = "privacy-arithmetic";
+
+    /// <summary>Key holders per called number in the table (e.g. the carrier and the phone).</summary>
+    internal const int Holders = 2;
+
+    internal static readonly int[] Rates = [10, 100, 1000, 10000];
+
+    [Fact]
+    [Trait("Claim", "TM-17")]
+    public void Table_IsWhatTheServiceDefaultsGiveNow()
+    {
+        GeneratedSpecText.AssertSection("protocol.md", Section, Table(Defaults()));
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-19")]
+    public void OverflowProbability_IsErlangB_OfTheLiveRealBlobs_ForTheServicesLifetimeLaw()
+    {
+        // A small bucket space so that refusals are frequent enough to measure: Poisson arrivals at rate r into one
+        // bucket, each accepted blob living a lifetime of the service's law, refused when slots − 1 are live.
+        var d = Defaults();
+        var law = new LifetimeLaw(RetentionPolicy.Default);
+        var random = new Random(20260127);
+        foreach (var rho in new[] { 4.0, 10.0, 14.0 })
+        {
+            var rate = rho / (d.MeanLifetimeSeconds * 1000);  // per ms
+            var ends = new List<long>();
+            long t = 0;
+            int arrivals = 0, refused = 0, liveSum = 0;
+            while (arrivals < 200_000)
+            {
+                t += (long)Math.Ceiling(-Math.Log(1 - random.NextDouble()) / rate);
+                ends.RemoveAll(e => e <= t);
+                arrivals++;
+                liveSum += ends.Count;
+                if (ends.Count >= d.Slots - 1)
+                {
+                    refused++;
+                    continue;
+                }
+
+                ends.Add(t + law.FromUniform((ulong)random.NextInt64() ^ ((ulong)random.Next() << 63)));
+            }
+
+            var expected = PrivacyArithmetic.ErlangB(d.Slots - 1, rho);
+            var measured = (double)refused / arrivals;
+            var sigma = Math.Sqrt(expected * (1 - expected) / arrivals);
+            Assert.True(Math.Abs(measured - expected) < (6 * sigma) + 0.002, $"ρ = {rho}: measured refusal rate {measured:F4}, Erlang B gives {expected:F4}");
+        }
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-17")]
+    public void MeanLifetime_OfTheServicesLaw_IsTheClosedForm()
+    {
+        var d = Defaults();
+        var law = new LifetimeLaw(RetentionPolicy.Default);
+        var random = new Random(7);
+        double sum = 0;
+        const int N = 400_000;
+        for (var i = 0; i < N; i++)
+        {
+            sum += law.FromUniform((ulong)random.NextInt64() ^ ((ulong)random.Next() << 63));
+        }
+
+        Assert.Equal(d.MeanLifetimeSeconds, sum / N / 1000, 0.05);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-20")]
+    public void EpochsFetched_AveragedOverAnEpoch_AreOnePlusTheBoundaryWindows()
+    {
+        var d = Defaults();
+        var index = new IndexParameters(new byte[32], IndexParameters.DefaultMemoryKiB, IndexParameters.DefaultIterations, d.BucketBits, d.EpochSeconds);
+        var start = DateTimeOffset.FromUnixTimeSeconds(500_000L * d.EpochSeconds);
+        long fetched = 0;
+        var max = 0;
+        for (var s = 0; s < d.EpochSeconds; s++)
+        {
+            var n = index.CandidateEpochs(start.AddSeconds(s), d.MaxSeconds, d.SkewSeconds).Count;
+            fetched += n;
+            max = Math.Max(max, n);
+        }
+
+        Assert.Equal(d.EpochsPerRetrieval, (double)fetched / d.EpochSeconds, 6);
+        Assert.Equal(2, max);
+    }
+
+    internal static PrivacyArithmetic Defaults()
+    {
+        var o = new CpsOptions();
+        var c = o.EffectiveClasses[0];
+        return new PrivacyArithmetic(o.Index.BucketBits, c.Slots, c.Size, o.Retention.MinSeconds, o.Retention.MeanExtraSeconds, o.Retention.MaxSeconds, o.EpochSeconds, o.Limits.ClockSkewSeconds);
+    }
+
+    internal static string Table(PrivacyArithmetic d)
+    {
+        var s = new StringBuilder();
+        s.Append(CultureInfo.InvariantCulture, $"Service defaults: b = {d.BucketBits} ({d.Buckets} buckets), S = {d.Slots} slots of B = {d.BlobSize} bytes, retention {d.MinSeconds} s + Exp({d.MeanExtraSeconds} s) capped at\n");
+        s.Append(CultureInfo.InvariantCulture, $"{d.MaxSeconds} s (mean lifetime E[L] = {d.MeanLifetimeSeconds:F2} s), E = {d.EpochSeconds} s, skew {d.SkewSeconds} s; H = {Holders} key holders per called number. A retrieval\n");
+        s.Append(CultureInfo.InvariantCulture, $"is S × B = {d.RetrievalBytes} bytes; a callee fetches {d.EpochsPerRetrieval:F4} epochs per key on average, {d.RetrievalBytes * d.EpochsPerRetrieval:F0} bytes.\n\n");
+        s.Append("| T (calls/s) | stores/s (T·H) | live real blobs | real blobs per bucket ρ | P(bucket holds a real blob) | stores per bucket per epoch | P(store refused, bucket full) | CPS retrieval egress | smallest b with P(full) ≤ 10⁻⁶ |\n");
+        s.Append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var t in Rates)
+        {
+            var stores = (double)t * Holders;
+            var rho = d.RealPerBucket(stores);
+            s.Append(CultureInfo.InvariantCulture, $"| {t} | {stores:F0} | {d.LiveReal(stores):F0} | {Num(rho)} | {Prob((1 - Math.Exp(-rho)))} | {Num(d.StoresPerBucketPerEpoch(stores))} | {Prob(PrivacyArithmetic.ErlangB(d.Slots - 1, rho))} | {Rate(stores * d.RetrievalBytes * d.EpochsPerRetrieval)} | {d.SmallestBucketBits(stores, 1e-6)} |\n");
+        }
+
+        return s.ToString();
+    }
+
+    private static string Num(double x) => x >= 100 ? x.ToString("F0", CultureInfo.InvariantCulture) : x >= 1 ? x.ToString("F2", CultureInfo.InvariantCulture) : x.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static string Prob(double p) => p >= 0.9999 ? "≈ 1" : p >= 0.001 ? p.ToString("F4", CultureInfo.InvariantCulture) : p < 1e-30 ? "< 10⁻³⁰" : p.ToString("0.0e+0", CultureInfo.InvariantCulture);
+
+    private static string Rate(double bytesPerSecond) => bytesPerSecond * 8 >= 1e9
+        ? (bytesPerSecond * 8 / 1e9).ToString("F1", CultureInfo.InvariantCulture) + " Gbit/s"
+        : (bytesPerSecond * 8 / 1e6).ToString("F1", CultureInfo.InvariantCulture) + " Mbit/s";
+}
+
+/// <summary>The closed forms of spec/protocol.md §9 "Privacy arithmetic".</summary>
+internal sealed record PrivacyArithmetic(int BucketBits, int Slots, int BlobSize, int MinSeconds, int MeanExtraSeconds, int MaxSeconds, int EpochSeconds, int SkewSeconds)
+{
+    public double Buckets => Math.Pow(2, BucketBits);
+
+    /// <summary>E[L] = m + μ·(1 − e^(−(M − m)/μ)) for L = m + min(Exp(μ), M − m).</summary>
+    public double MeanLifetimeSeconds => MinSeconds + (MeanExtraSeconds * (1 - Math.Exp(-(double)(MaxSeconds - MinSeconds) / MeanExtraSeconds)));
+
+    public int RetrievalBytes => Slots * BlobSize;
+
+    /// <summary>1 + (M + s)/E + s/E: the previous epoch while now − E·e &lt; M + s, the next while E·(e + 1) − now ≤ s.</summary>
+    public double EpochsPerRetrieval => 1 + ((double)(MaxSeconds + SkewSeconds) / EpochSeconds) + ((double)SkewSeconds / EpochSeconds);
+
+    /// <summary>Little's law: live real blobs = arrival rate × mean lifetime.</summary>
+    public double LiveReal(double storesPerSecond) => storesPerSecond * MeanLifetimeSeconds;
+
+    public double RealPerBucket(double storesPerSecond) => LiveReal(storesPerSecond) / Buckets;
+
+    public double StoresPerBucketPerEpoch(double storesPerSecond) => storesPerSecond * EpochSeconds / Buckets;
+
+    public int SmallestBucketBits(double storesPerSecond, double target)
+    {
+        for (var b = 1; b <= 32; b++)
+        {
+            if (ErlangB(Slots - 1, LiveReal(storesPerSecond) / Math.Pow(2, b)) <= target)
+            {
+                return b;
+            }
+        }
+
+        return 33;
+    }
+
+    /// <summary>
+    /// Erlang's loss formula B(c, ρ) = (ρ^c / c!) / Σ_{i ≤ c} ρ^i / i!: the probability that an arrival finds all c
+    /// servers busy in an M/G/c/c system, whatever the lifetime law (insensitivity); here c = S − 1 real places.
+    /// </summary>
+    public static double ErlangB(int c, double rho)
+    {
+        // The stable recurrence B(0) = 1, B(k) = ρ·B(k−1) / (k + ρ·B(k−1)).
+        var b = 1.0;
+        for (var k = 1; k <= c; k++)
+        {
+            b = rho * b / (k + (rho * b));
+        }
+
+        return b;
+    }
+}
