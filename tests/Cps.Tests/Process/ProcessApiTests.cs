@@ -133,6 +133,25 @@ public sealed class ProcessApiTests : IClassFixture<CpsProcessFixture>, IDisposa
     }
 
     [Fact]
+    [Trait("Claim", "TM-36")]
+    public async Task OversizedStore_Answers413WithConnectionClose_AndTheClientsNextRequestSucceeds()
+    {
+        var epoch = (await _client.GetConfigurationAsync()).Index.EpochAt(DateTimeOffset.UtcNow);
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 });
+        using var content = new ByteArrayContent(RandomNumberGenerator.GetBytes(9 * 2048));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+
+        // The service answers from Content-Length without reading the body, and Kestrel will not drain more than the
+        // limit: the answer must say the connection closes, or the next request on it is lost.
+        using var refused = await http.PostAsync(new Uri(_cps.BaseUrl, $"v1/epochs/{epoch}/buckets/0a1b?size=2048"), content);
+        using var next = await http.PostAsync(new Uri(_cps.BaseUrl, $"v1/epochs/{epoch}/buckets/0a1c?size=2048"), Octets(2048));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.True(refused.Headers.ConnectionClose, "the 413 does not say Connection: close");
+        Assert.Equal(HttpStatusCode.Created, next.StatusCode);
+    }
+
+    [Fact]
     public async Task HealthAndMetrics_AreReachable()
     {
         using var live = await _http.GetAsync(new Uri(_cps.BaseUrl, "health/live"));
@@ -153,6 +172,13 @@ public sealed class ProcessApiTests : IClassFixture<CpsProcessFixture>, IDisposa
     }
 
     public void Dispose() => _http.Dispose();
+
+    private static ByteArrayContent Octets(int length)
+    {
+        var content = new ByteArrayContent(RandomNumberGenerator.GetBytes(length));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return content;
+    }
 
     // Every response header as "Name: value" except Date, which is the only one allowed to differ.
     private static List<string> Headers(HttpResponseMessage response) =>

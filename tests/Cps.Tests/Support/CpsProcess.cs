@@ -41,6 +41,9 @@ internal sealed partial class CpsProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Whether Kestrel has said it listens: the store is open and recovered by then (hosted services start first).</summary>
+    public bool IsListening => _listening.Task.IsCompleted;
+
     /// <summary>The last lines the service wrote to stdout and stderr, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
