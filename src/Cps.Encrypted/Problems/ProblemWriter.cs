@@ -42,6 +42,11 @@ internal static class ProblemWriter
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (problem.Challenge is { } challenge)
+        {
+            response.Headers.WWWAuthenticate = challenge;
+        }
+
         if (LeavesBodyUndrained(context, problem))
         {
             // This answer goes out before the body is read, and Kestrel drains no more than the endpoint's limit:
