@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Stir.Encrypted.CpsService.Abuse;
+using Stir.Encrypted.CpsService.Authentication;
 using Stir.Encrypted.CpsService.Configuration;
 using Stir.Encrypted.CpsService.CoverTraffic;
 using Stir.Encrypted.CpsService.Endpoints;
@@ -43,8 +44,9 @@ public static class CpsApplication
             new DerivedCoverBlobFactory(sp.GetRequiredService<ICoverKeyAgreement>()),
             sp.GetRequiredService<IOptions<CpsOptions>>().Value.CoverCacheEntries));
 
-        // Abuse: per-client rate limits (the per-bucket cap is the slot model's).
+        // Abuse: per-client rate limits (the per-bucket cap is the slot model's); storer authentication, off by default.
         services.AddCpsRateLimiting();
+        services.AddSingleton<StoreAuthenticator>();
 
         // Operations: counters, Prometheus text, OpenAPI.
         services.AddMetrics();

@@ -26,6 +26,8 @@ internal sealed class CpsOptions
 
     public RateLimitOptions RateLimits { get; init; } = new();
 
+    public StoreAuthenticationOptions StoreAuthentication { get; init; } = new();
+
     /// <summary>Where an embedded store keeps its files.</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -92,4 +94,36 @@ internal sealed class RateLimitWindowOptions
     public int PermitLimit { get; set; }
 
     public int WindowSeconds { get; set; }
+}
+
+/// <summary>Storer authentication (spec §8 "Storer authentication"): off by default.</summary>
+internal sealed class StoreAuthenticationOptions
+{
+    public const string Off = "off";
+    public const string Required = "required";
+
+    /// <summary><c>off</c> (the <c>Authorization</c> header is not read) or <c>required</c>.</summary>
+    public string Mode { get; set; } = Off;
+
+    /// <summary>A PEM file of the CA certificates storer chains must lead to (required when on).</summary>
+    public string? TrustAnchors { get; set; }
+
+    /// <summary>The CPS base URL tokens must name in <c>aud</c>, as clients are configured with it (required when on).</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The most <c>|now − iat|</c> may be.</summary>
+    public int ClockSkewSeconds { get; set; } = 60;
+
+    /// <summary>How long a <c>jti</c> is remembered; at least 2 × <see cref="ClockSkewSeconds"/>, the time a token is acceptable.</summary>
+    public int JtiWindowSeconds { get; set; } = 120;
+
+    /// <summary>The most <c>jti</c> values remembered at once (per node); beyond it stores are refused until some expire.</summary>
+    public int MaxRememberedTokens { get; set; } = 100_000;
+
+    public bool IsRequired => Mode == Required;
+
+    /// <summary>The audience as clients send it: an absolute URL ending in '/', as <c>CpsClient.BaseUrl</c> is.</summary>
+    public string? NormalizedAudience => Audience is { } a && Uri.TryCreate(a, UriKind.Absolute, out var uri)
+        ? (uri.AbsoluteUri.EndsWith('/') ? uri.AbsoluteUri : uri.AbsoluteUri + "/")
+        : null;
 }

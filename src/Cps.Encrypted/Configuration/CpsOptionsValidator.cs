@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Cps;
 
 namespace Stir.Encrypted.CpsService.Configuration;
@@ -70,6 +71,7 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         Range("RateLimits:Store:WindowSeconds", options.RateLimits.Store.WindowSeconds, 1, 3600);
         Range("RateLimits:Retrieve:PermitLimit", options.RateLimits.Retrieve.PermitLimit, 1, 1_000_000);
         Range("RateLimits:Retrieve:WindowSeconds", options.RateLimits.Retrieve.WindowSeconds, 1, 3600);
+        ValidateStoreAuthentication(options.StoreAuthentication, failures, Range);
         Range("CoverCacheEntries", options.CoverCacheEntries, 16, 1_000_000);
         Range("StoreAttempts", options.StoreAttempts, 1, 100);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
@@ -78,5 +80,43 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateStoreAuthentication(StoreAuthenticationOptions a, List<string> failures, Action<string, long, long, long> range)
+    {
+        if (a.Mode is not (StoreAuthenticationOptions.Off or StoreAuthenticationOptions.Required))
+        {
+            failures.Add($"Cps:StoreAuthentication:Mode is \"{a.Mode}\"; allowed \"off\" or \"required\"");
+            return;
+        }
+
+        if (!a.IsRequired)
+        {
+            return;
+        }
+
+        range("StoreAuthentication:ClockSkewSeconds", a.ClockSkewSeconds, 1, 600);
+        range("StoreAuthentication:JtiWindowSeconds", a.JtiWindowSeconds, 2L * a.ClockSkewSeconds, 3600);
+        range("StoreAuthentication:MaxRememberedTokens", a.MaxRememberedTokens, 1000, 10_000_000);
+        if (!Uri.TryCreate(a.Audience, UriKind.Absolute, out var audience) || (audience.Scheme != Uri.UriSchemeHttps && audience.Scheme != Uri.UriSchemeHttp)
+            || audience.Query.Length > 0 || audience.Fragment.Length > 0)
+        {
+            failures.Add($"Cps:StoreAuthentication:Audience is \"{a.Audience}\"; with Mode \"required\" it must be the CPS base URL clients use (absolute http(s), no query or fragment)");
+        }
+
+        if (string.IsNullOrWhiteSpace(a.TrustAnchors))
+        {
+            failures.Add("Cps:StoreAuthentication:TrustAnchors is not set; with Mode \"required\" name the PEM file of the CA certificates storer chains lead to");
+            return;
+        }
+
+        try
+        {
+            _ = CertificateChain.LoadTrustAnchors(a.TrustAnchors);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CertificateFormatException)
+        {
+            failures.Add($"Cps:StoreAuthentication:TrustAnchors cannot be used: {e.Message}");
+        }
     }
 }

@@ -72,7 +72,7 @@ internal sealed class CpsRuntimeProvider
             new IndexParameters(salt, o.Index.MemoryKiB, o.Index.Iterations, o.Index.BucketBits, o.EpochSeconds),
             [.. o.EffectiveClasses.Select(c => new SizeClass(c.Size, c.Slots))],
             new RetentionPolicy(o.Retention.MinSeconds, o.Retention.MeanExtraSeconds, o.Retention.MaxSeconds),
-            storeAuthenticationRequired: false,
+            storeAuthenticationRequired: o.StoreAuthentication.IsRequired,
             o.Limits.MaxBlobsPerStore,
             o.Limits.ClockSkewSeconds);
         return new CpsRuntime(configuration, coverKey.Span, o.CoverCacheEntries);

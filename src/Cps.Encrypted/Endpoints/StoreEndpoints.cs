@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Net.Http.Headers;
+using Stir.Encrypted.Cps;
 using Stir.Encrypted.CpsService.Abuse;
+using Stir.Encrypted.CpsService.Authentication;
 using Stir.Encrypted.CpsService.Configuration;
 using Stir.Encrypted.CpsService.Observability;
 using Stir.Encrypted.CpsService.Problems;
@@ -11,7 +14,7 @@ namespace Stir.Encrypted.CpsService.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/epochs/{epoch}/buckets/{bucket}?size={size}</c> (spec/protocol.md §8 "Store"): checks everything
-/// before reading the body, reads at most the endpoint's limit, places the blobs in slots (§9 "Arrivals") and
+/// before reading the body (storer authentication too, when required), reads at most the endpoint's limit, places the blobs in slots (§9 "Arrivals") and
 /// answers 201 only after the store has durably appended them.
 /// </summary>
 internal static partial class StoreEndpoints
@@ -31,6 +34,7 @@ internal static partial class StoreEndpoints
             .RequireRateLimiting(CpsRateLimiting.StorePolicy)
             .Produces<StoreReceipt>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -47,6 +51,7 @@ internal static partial class StoreEndpoints
         IBlobStore store,
         TimeProvider time,
         CpsMetrics metrics,
+        StoreAuthenticator authenticator,
         ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;
@@ -93,7 +98,16 @@ internal static partial class StoreEndpoints
             return declaredProblem;
         }
 
-        var body = await ReadBoundedAsync(request, limit, cancellationToken);
+        // Storer authentication (§8): every check that needs no body, before any byte of it is read.
+        StoreToken? token = null;
+        if (authenticator.IsRequired && (token = authenticator.Begin(request, out var authProblem)) is null)
+        {
+            return new ProblemResult(authProblem!);
+        }
+
+        // The body's SHA-256 is computed as it streams in, for bdh; no second copy of the body is kept.
+        using var bodyHash = token is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var body = await ReadBoundedAsync(request, limit, bodyHash, cancellationToken);
         if (body is null)
         {
             return Reject(ProblemType.BodyTooLarge, $"the body is larger than {limit} bytes, the most this endpoint accepts");
@@ -102,6 +116,11 @@ internal static partial class StoreEndpoints
         if (LengthProblem(body.Length, size, limit, configuration.MaxBlobsPerStore, runtime) is { } lengthProblem)
         {
             return lengthProblem;
+        }
+
+        if (token is not null && authenticator.Complete(token, bodyHash!.GetHashAndReset()) is { } tokenProblem)
+        {
+            return new ProblemResult(tokenProblem);
         }
 
         var count = body.Length / size;
@@ -165,8 +184,8 @@ internal static partial class StoreEndpoints
         return null;
     }
 
-    /// <summary>Reads the whole body, or returns null as soon as it exceeds <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body, or returns null as soon as it exceeds <paramref name="limit"/> bytes; feeds <paramref name="hash"/> as it goes.</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(HttpRequest request, long limit, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var buffer = new byte[checked((int)Math.Min(request.ContentLength ?? 64 * 1024, limit) + 1)];
         var length = 0;
@@ -188,6 +207,7 @@ internal static partial class StoreEndpoints
                 break;
             }
 
+            hash?.AppendData(buffer, length, read);
             length += read;
             if (length > limit)
             {

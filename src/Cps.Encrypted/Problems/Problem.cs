@@ -10,6 +10,9 @@ internal sealed record Problem(ProblemType Type, string Detail)
 {
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>The <c>WWW-Authenticate</c> challenge of a 401 (RFC 9110 §11.6.1, RFC 6750 §3).</summary>
+    public string? Challenge { get; init; }
+
     /// <summary>RFC 9457 §3.2 extension members (e.g. the accepted epochs), written after the standard ones.</summary>
     public IReadOnlyDictionary<string, JsonNode?>? Extensions { get; init; }
 }

@@ -13,6 +13,7 @@ internal sealed class ProblemType
     public static readonly ProblemType BadEpoch = new("bad-epoch", 400, "The epoch is not a decimal epoch number");
     public static readonly ProblemType BadBucket = new("bad-bucket", 400, "The bucket is not a bucket of this CPS");
     public static readonly ProblemType MalformedRequest = new("malformed-request", 400, "The request is malformed");
+    public static readonly ProblemType Unauthorized = new("unauthorized", 401, "The store is not authenticated as a trusted storer");
     public static readonly ProblemType NotFound = new("not-found", 404, "No such resource");
     public static readonly ProblemType MethodNotAllowed = new("method-not-allowed", 405, "The resource does not support this method");
     public static readonly ProblemType BodyTooLarge = new("body-too-large", 413, "The request body is larger than this endpoint accepts");
@@ -37,7 +38,7 @@ internal sealed class ProblemType
     /// <summary>Every problem type the CPS can emit.</summary>
     public static IReadOnlyList<ProblemType> All { get; } =
     [
-        BadEpoch, BadBucket, MalformedRequest, NotFound, MethodNotAllowed, BodyTooLarge, TooManyBlobs,
+        BadEpoch, BadBucket, MalformedRequest, Unauthorized, NotFound, MethodNotAllowed, BodyTooLarge, TooManyBlobs,
         UnsupportedMediaType, EpochOutOfRange, BadBlobSize, RateLimited, Internal, BucketFull, BucketBusy, Unavailable,
     ];
 

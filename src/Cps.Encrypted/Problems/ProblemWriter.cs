@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
 using Stir.Encrypted.CpsService.Observability;
 
 namespace Stir.Encrypted.CpsService.Problems;
@@ -41,11 +42,31 @@ internal static class ProblemWriter
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
+        if (problem.Challenge is { } challenge)
+        {
+            response.Headers.WWWAuthenticate = challenge;
+        }
+
+        if (LeavesBodyUndrained(context, problem))
+        {
+            // This answer goes out before the body is read, and Kestrel drains no more than the endpoint's limit:
+            // past it, it closes the connection after the response. Saying so (RFC 9112 §9.6) lets the client open
+            // a new connection for its next request instead of losing that request on one that is about to go.
+            response.Headers.Connection = "close";
+        }
+
         var body = Serialize(problem);
         response.ContentType = ContentType;
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
+
+    // A 413, or a declared body above the request's limit (the rate limiter answers before the endpoint reads anything).
+    private static bool LeavesBodyUndrained(HttpContext context, Problem problem) =>
+        problem.Type.Status == StatusCodes.Status413PayloadTooLarge
+        || (context.Request.ContentLength is { } declared
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } limit
+            && declared > limit);
 
     internal static byte[] Serialize(Problem problem)
     {

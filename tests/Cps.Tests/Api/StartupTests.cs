@@ -31,6 +31,9 @@ public sealed class StartupTests
         { "Cps:CoverCacheEntries", "1", "Cps:CoverCacheEntries is 1; allowed 16..1000000" },
         { "Cps:StoreAttempts", "0", "Cps:StoreAttempts is 0; allowed 1..100" },
         { "Cps:DataDirectory", " ", "Cps:DataDirectory is empty; name the directory where the store keeps its files" },
+        { "Cps:StoreAuthentication:Mode", "on", "Cps:StoreAuthentication:Mode is \"on\"; allowed \"off\" or \"required\"" },
+        { "Cps:StoreAuthentication:Mode", "required", "Cps:StoreAuthentication:TrustAnchors is not set; with Mode \"required\" name the PEM file of the CA certificates storer chains lead to" },
+        { "Cps:StoreAuthentication:Mode", "required", "Cps:StoreAuthentication:Audience is \"\"; with Mode \"required\" it must be the CPS base URL clients use (absolute http(s), no query or fragment)" },
     };
 
     [Theory]

@@ -81,7 +81,9 @@ public sealed class CpsClient
 
     /// <summary>
     /// Stores one blob per key holder in a bucket (spec/protocol.md §8). All blobs have the same size, one of the
-    /// CPS's classes. Returns when the CPS acknowledged them as durable.
+    /// CPS's classes. Returns when the CPS acknowledged them as durable. With
+    /// <see cref="CpsClientOptions.StorerCredential"/> set and no <paramref name="bearerToken"/>, the request carries a
+    /// fresh storer token for this body (spec/protocol.md §8 "Storer authentication").
     /// </summary>
     /// <exception cref="CpsProblemException">The CPS refused (e.g. <c>bucket-full</c>, <c>rate-limited</c>) or is unreachable.</exception>
     public async Task StoreAsync(BlobIndex index, IReadOnlyList<byte[]> blobs, string? bearerToken = null, CancellationToken cancellationToken = default)
@@ -102,6 +104,9 @@ public sealed class CpsClient
         var url = new Uri(_baseUrl, $"v1/epochs/{index.Epoch.ToString(CultureInfo.InvariantCulture)}/buckets/{index.BucketText}?size={blobs[0].Length.ToString(CultureInfo.InvariantCulture)}");
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        bearerToken ??= _options.StorerCredential is { } credential
+            ? StoreToken.Create(credential, _baseUrl.AbsoluteUri, body, _options.TimeProvider.GetUtcNow(), Guid.NewGuid())
+            : null;
         if (bearerToken is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);

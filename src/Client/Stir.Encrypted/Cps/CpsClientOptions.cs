@@ -15,6 +15,12 @@ public sealed class CpsClientOptions
     /// <summary>Bound on each request: a CPS on the call path must answer within call setup or be skipped.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// When set, every store carries a storer token signed with it (spec/protocol.md §8 "Storer authentication"),
+    /// which a CPS that requires storer authentication checks; a CPS that does not ignores it.
+    /// </summary>
+    public CpsStorerCredential? StorerCredential { get; init; }
+
     /// <summary>The clock.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
