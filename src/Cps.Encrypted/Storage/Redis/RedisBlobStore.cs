@@ -79,6 +79,7 @@ internal sealed class RedisBlobStore : IBlobStore
     private readonly long _epochMs;
     private readonly long _retentionMs;
     private readonly bool _verifySettings;
+    private readonly bool _ownsConnection;
     private readonly SemaphoreSlim _secretsGate = new(1, 1);
     private byte[]? _coverKey;
     private byte[]? _indexSalt;
@@ -87,9 +88,10 @@ internal sealed class RedisBlobStore : IBlobStore
     private long _missingBlobs;
     private int _disposed;
 
-    private RedisBlobStore(IConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time)
+    private RedisBlobStore(IConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time, bool ownsConnection)
     {
         _connection = connection;
+        _ownsConnection = ownsConnection;
         _database = connection.GetDatabase();
         _time = time;
         _prefix = options.KeyPrefix;
@@ -121,7 +123,7 @@ internal sealed class RedisBlobStore : IBlobStore
         ArgumentNullException.ThrowIfNull(timeProvider);
         options.Validate();
         var connection = ConnectionMultiplexer.Connect(ConnectionOptions(options));
-        var store = new RedisBlobStore(connection, options, timeProvider);
+        var store = new RedisBlobStore(connection, options, timeProvider, ownsConnection: true);
         if (options.VerifyServerSettings && connection.IsConnected)
         {
             try
@@ -140,6 +142,22 @@ internal sealed class RedisBlobStore : IBlobStore
         }
         return store;
     }
+
+    /// <summary>
+    /// A store over a connection that the caller owns and keeps open (tests: many stores under different key
+    /// prefixes on one connection). The server settings are checked on first use.
+    /// </summary>
+    internal static RedisBlobStore Create(IConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        return new RedisBlobStore(connection, options, timeProvider, ownsConnection: false);
+    }
+
+    /// <summary>The start of every key of this store.</summary>
+    internal string KeyPrefix => _prefix;
 
     /// <summary>The client options: the operator's string, with bounded timeouts and background reconnection.</summary>
     internal static ConfigurationOptions ConnectionOptions(RedisStoreOptions options)
@@ -302,8 +320,11 @@ internal sealed class RedisBlobStore : IBlobStore
         {
             return;
         }
-        await _connection.CloseAsync().ConfigureAwait(false);
-        _connection.Dispose();
+        if (_ownsConnection)
+        {
+            await _connection.CloseAsync().ConfigureAwait(false);
+            _connection.Dispose();
+        }
         _secretsGate.Dispose();
         if (_coverKey is not null)
         {
