@@ -9,6 +9,7 @@ using Stir.Encrypted.Cps.Tests.Support;
 using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Passports;
 using Stir.Encrypted.Telephony;
+using Xunit.Abstractions;
 
 namespace Stir.Encrypted.Cps.Tests.Flows;
 
@@ -29,7 +30,10 @@ public sealed class ScaleOutTests : IAsyncLifetime
     private readonly string _prefix = "scale-out-" + Guid.NewGuid().ToString("N");
     private readonly List<Process> _nodes = [];
     private readonly List<Uri> _urls = [];
+    private readonly ITestOutputHelper _output;
     private RedisServers? _cluster;
+
+    public ScaleOutTests(ITestOutputHelper output) => _output = output;
 
     public async Task InitializeAsync()
     {
@@ -158,6 +162,7 @@ public sealed class ScaleOutTests : IAsyncLifetime
         outcomes.AddRange(later);
 
         var lines = string.Join("\n", outcomes);
+        _output.WriteLine(lines);
         Assert.All(outcomes, outcome =>
         {
             Assert.True(outcome.Elapsed < CallLimit, $"a call took {outcome.Elapsed}:\n{lines}");

@@ -36,10 +36,12 @@ internal static class CpsTestStore
     /// <summary>A new store for one factory: the double, or the double passing through to a fresh Redis store.</summary>
     public static TestBlobStore Create(TimeProvider time, IReadOnlyDictionary<string, string?> settings)
     {
-        if (!IsRedis)
-        {
-            return new TestBlobStore(time);
-        }
+        return IsRedis ? CreateRedis(time, settings, "cps-test-" + Guid.NewGuid().ToString("N")) : new TestBlobStore(time);
+    }
+
+    /// <summary>A store passing through to Redis under <paramref name="prefix"/> (two with one prefix are two nodes of one deployment).</summary>
+    public static TestBlobStore CreateRedis(TimeProvider time, IReadOnlyDictionary<string, string?> settings, string prefix)
+    {
         // The same epoch length and retention as the app computes bucket expiries with (the store checks them).
         var defaults = new CpsOptions();
         int Setting(string key, int fallback) => settings.TryGetValue(key, out var value) && int.TryParse(value, out var parsed) ? parsed : fallback;
@@ -48,7 +50,7 @@ internal static class CpsTestStore
         var options = new RedisStoreOptions
         {
             Configuration = "unused: the shared connection is passed in",
-            KeyPrefix = "cps-test-" + Guid.NewGuid().ToString("N"),
+            KeyPrefix = prefix,
             EpochLength = TimeSpan.FromSeconds(epochSeconds),
             BucketRetentionAfterEpoch = TimeSpan.FromSeconds(retentionSeconds),
         };

@@ -31,8 +31,11 @@ internal sealed class RedisStoreOptions
 
     public TimeSpan BucketRetentionAfterEpoch { get; set; } = TimeSpan.FromSeconds(65);
 
-    /// <summary>Connect, sync and async timeouts when the configuration string does not set them.</summary>
-    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Connect, sync and async timeouts when the configuration string does not set them: shorter than a callee's
+    /// CPS timeout (2 s), so that a node whose primary is gone answers 503 before the callee gives up.
+    /// </summary>
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     public void Validate()
