@@ -140,7 +140,7 @@ public sealed class RedisBlobStoreTests
 
     [Fact]
     [Trait("Claim", "TM-50")]
-    public async Task Open_OnAServerTurnedToPersistenceLater_IsNotReadyUntilReopened()
+    public async Task Open_AfterPersistenceWasTurnedOnLater_Refuses()
     {
         using var server = await RedisServers.StartStandaloneAsync();
         await using var store = RedisBlobStore.Open(Options(server), TimeProvider.System);
@@ -153,7 +153,7 @@ public sealed class RedisBlobStoreTests
     }
 
     [Fact]
-    [Trait("Claim", "TM-55")]
+    [Trait("Claim", "TM-53")]
     public async Task Read_OfADamagedOrMisplacedValue_DropsItAndNeverServesIt()
     {
         var cluster = await RedisServers.Shared;
