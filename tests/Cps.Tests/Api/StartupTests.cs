@@ -76,7 +76,7 @@ public sealed class StartupTests
         {
             builder.WebHost.UseTestServer();
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new TestBlobStore(time));
+            builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new InMemoryBlobStore(time));
         });
 
         return await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
@@ -122,7 +122,7 @@ public sealed class StartupTests
         await using var app = CpsApplication.Build([], builder =>
         {
             builder.WebHost.UseTestServer();
-            builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new TestBlobStore(time));
+            builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new InMemoryBlobStore(time));
         });
 
         await app.StartAsync();

@@ -11,7 +11,7 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
 /// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, a
-/// <see cref="TestBlobStore"/> (shareable between factories: two nodes, or a restart; in memory, or on the Redis
+/// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart; in memory, or on the Redis
 /// cluster when <see cref="CpsTestStore"/> says so), captured logs at every level the app's filters allow, and
 /// generous rate limits unless a test sets its own.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
     {
     }
 
-    internal CpsFactory(TestBlobStore? store = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    internal CpsFactory(InMemoryBlobStore? store = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Time = time ?? new FakeTimeProvider(DefaultStart);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -58,7 +58,7 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
 
     public FakeTimeProvider Time { get; }
 
-    internal TestBlobStore Store { get; }
+    internal InMemoryBlobStore Store { get; }
 
     public LogCapture Logs { get; } = new();
 

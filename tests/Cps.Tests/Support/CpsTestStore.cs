@@ -34,13 +34,13 @@ internal static class CpsTestStore
     };
 
     /// <summary>A new store for one factory: the double, or the double passing through to a fresh Redis store.</summary>
-    public static TestBlobStore Create(TimeProvider time, IReadOnlyDictionary<string, string?> settings)
+    public static InMemoryBlobStore Create(TimeProvider time, IReadOnlyDictionary<string, string?> settings)
     {
-        return IsRedis ? CreateRedis(time, settings, "cps-test-" + Guid.NewGuid().ToString("N")) : new TestBlobStore(time);
+        return IsRedis ? CreateRedis(time, settings, "cps-test-" + Guid.NewGuid().ToString("N")) : new InMemoryBlobStore(time);
     }
 
     /// <summary>A store passing through to Redis under <paramref name="prefix"/> (two with one prefix are two nodes of one deployment).</summary>
-    public static TestBlobStore CreateRedis(TimeProvider time, IReadOnlyDictionary<string, string?> settings, string prefix)
+    public static InMemoryBlobStore CreateRedis(TimeProvider time, IReadOnlyDictionary<string, string?> settings, string prefix)
     {
         // The same epoch length and retention as the app computes bucket expiries with (the store checks them).
         var defaults = new CpsOptions();
@@ -54,6 +54,6 @@ internal static class CpsTestStore
             EpochLength = TimeSpan.FromSeconds(epochSeconds),
             BucketRetentionAfterEpoch = TimeSpan.FromSeconds(retentionSeconds),
         };
-        return new TestBlobStore(time, RedisBlobStore.Create(Connection.Value, options, time));
+        return new InMemoryBlobStore(time, RedisBlobStore.Create(Connection.Value, options, time));
     }
 }

@@ -5,7 +5,8 @@ using Stir.Encrypted.CpsService.Storage;
 namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
-/// The store the service tests run on. By default a test double that keeps the whole <see cref="IBlobStore"/>
+/// The store the service tests run on (the name is historical: it keeps nothing itself when backed). By default a
+/// test double that keeps the whole <see cref="IBlobStore"/>
 /// contract in memory, driven by a <see cref="TimeProvider"/>: blobs are never returned at or after their end and
 /// are dropped (their copy wiped) as soon as an operation sees them expired; appends are atomic and
 /// version-checked; slot events live until the bucket's expiry; buckets are independent. With a
@@ -14,7 +15,7 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 /// hooks let tests force conflicts, failures and unreadiness, and take snapshots to prove that a rejected
 /// request changed nothing.
 /// </summary>
-internal sealed class TestBlobStore : IBlobStore
+internal sealed class InMemoryBlobStore : IBlobStore
 {
     private readonly TimeProvider _time;
     private readonly IBlobStore? _backing;
@@ -24,7 +25,7 @@ internal sealed class TestBlobStore : IBlobStore
     private byte[]? _coverKey;
     private byte[]? _salt;
 
-    public TestBlobStore(TimeProvider time, IBlobStore? backing = null)
+    public InMemoryBlobStore(TimeProvider time, IBlobStore? backing = null)
     {
         _time = time;
         _backing = backing;
