@@ -59,7 +59,7 @@ public static class CpsApplication
 
         // Errors: every exception and every bodiless framework error (404, 405, 413) becomes a problem.
         app.UseProblemBoundary();
-        app.UseRateLimiter();
+        app.UseCpsRateLimiting();
 
         app.MapConfigEndpoints();
         app.MapStoreEndpoints();

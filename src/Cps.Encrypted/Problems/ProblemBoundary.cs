@@ -1,3 +1,5 @@
+using Stir.Encrypted.CpsService.Storage;
+
 namespace Stir.Encrypted.CpsService.Problems;
 
 /// <summary>
@@ -24,6 +26,15 @@ internal static partial class ProblemBoundary
             catch (BadHttpRequestException ex)
             {
                 await ProblemWriter.WriteAsync(context, ForStatus(ex.StatusCode));
+                return;
+            }
+            catch (StoreUnavailableException ex) when (!context.Response.HasStarted)
+            {
+                // A store node down or slow: the client retries later or treats the call as unverified, as when
+                // the CPS itself is down; not a bug of the CPS.
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProblemBoundary).FullName!);
+                LogStoreUnavailable(logger, ex.InnerException?.GetType().FullName ?? "none");
+                await ProblemWriter.WriteAsync(context, new Problem(ProblemType.Unavailable, "the CPS cannot reach its store at the moment; retry later") { RetryAfter = TimeSpan.FromSeconds(5) });
                 return;
             }
 #pragma warning disable CA1031 // The boundary exists to catch everything: no exception may reach the host's loggers.
@@ -53,6 +64,9 @@ internal static partial class ProblemBoundary
         >= 400 and < 500 => new(ProblemType.MalformedRequest, "the request is not valid HTTP for this service"),
         _ => new(ProblemType.Internal, "the CPS failed to handle the request; it has been logged"),
     };
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "The store was unavailable ({InnerExceptionType})")]
+    private static partial void LogStoreUnavailable(ILogger logger, string innerExceptionType);
 
     // Only the exception type: messages and stack data from lower layers may name storage keys.
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Request failed with an unhandled {ExceptionType}")]

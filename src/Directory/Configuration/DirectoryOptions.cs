@@ -40,6 +40,13 @@ internal sealed class DirectoryOptions
     /// <summary>The most changes one <c>/v1/changes</c> answer carries.</summary>
     public int ChangesPerPage { get; set; } = 1000;
 
+    /// <summary>
+    /// How long HTTP caches and CDNs may serve a bucket answer without asking again (<c>Cache-Control: public,
+    /// max-age</c>); also how long a revocation can take to reach clients behind a cache. 0 makes caches revalidate
+    /// every time (ETag, 304).
+    /// </summary>
+    public int BucketMaxAgeSeconds { get; set; } = 60;
+
     public EnumZoneOptions Enum { get; init; } = new();
 }
 

@@ -36,6 +36,7 @@ internal sealed class DirectoryOptionsValidator : IValidateOptions<DirectoryOpti
         Range("ClockSkewSeconds", options.ClockSkewSeconds, 0, 3600);
         Range("ChangeLogRetention", options.ChangeLogRetention, 1, 100_000_000);
         Range("ChangesPerPage", options.ChangesPerPage, 1, 100_000);
+        Range("BucketMaxAgeSeconds", options.BucketMaxAgeSeconds, 0, 3600);
         Range("Enum:TtlSeconds", options.Enum.TtlSeconds, 0, int.MaxValue);
         foreach (var (key, url) in new[] { ("Enum:CpsUrl", options.Enum.CpsUrl), ("Enum:DirectoryUrl", options.Enum.DirectoryUrl) })
         {

@@ -32,6 +32,7 @@ internal static class LookupEndpoints
             .WithTags("Lookup")
             .WithSummary("The current records of every number of a bucket, padded to a fixed size")
             .Produces(StatusCodes.Status200OK, contentType: DirectoryDocuments.Json)
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return routes;
     }
@@ -51,7 +52,7 @@ internal static class LookupEndpoints
         return new BytesResult(StatusCodes.Status200OK, DirectoryDocuments.Records(tokens), DirectoryDocuments.Json) { CacheControl = "no-store" };
     }
 
-    private static async Task<IResult> BucketAsync(string bucket, IKeyRecordStore store, IOptions<DirectoryOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> BucketAsync(HttpContext context, string bucket, IKeyRecordStore store, IOptions<DirectoryOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (!KeyRecordBucket.TryParse(bucket, settings.BucketBits, out var value))
@@ -65,7 +66,20 @@ internal static class LookupEndpoints
         var status = await store.StatusAsync(cancellationToken);
         var tokens = entries.Where(e => e.IsServedAt(now)).Select(e => e.Token).ToList();
         var body = DirectoryDocuments.Bucket(bucket, tokens, status.Version, settings.BucketBytes);
-        return new BytesResult(StatusCodes.Status200OK, body, DirectoryDocuments.Json) { CacheControl = "no-store" };
+
+        // The same bytes for every client at a version (records are verified by clients, not trusted from the
+        // cache), so HTTP caches and CDNs in front of the directory may serve them: a strong ETag of the bytes,
+        // and a short max-age that bounds how long a revocation takes to get through a cache.
+        var etag = $"\"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body).AsSpan(0, 16))}\"";
+        var cacheControl = $"public, max-age={settings.BucketMaxAgeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        if (SyncEndpoints.IfNoneMatch(context.Request, etag))
+        {
+            context.Response.Headers.ETag = etag;
+            context.Response.Headers.CacheControl = cacheControl;
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return new BytesResult(StatusCodes.Status200OK, body, DirectoryDocuments.Json) { CacheControl = cacheControl, ETag = etag };
     }
 
     private static string Shown(string text) => text.Length <= 16 && text.All(c => c is > ' ' and < '\u007f' and not '"' and not '\\') ? text : "(not shown)";

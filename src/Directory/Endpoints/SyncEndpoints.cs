@@ -17,6 +17,10 @@ internal static class SyncEndpoints
 {
     public const string SnapshotOperationId = "getSnapshot";
     public const string ChangesOperationId = "getChanges";
+    public const string VersionedSnapshotOperationId = "getSnapshotAtVersion";
+
+    /// <summary>A versioned snapshot never changes: any cache may keep it for a year without asking again.</summary>
+    public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
 
     public static IEndpointRouteBuilder MapSyncEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -27,6 +31,15 @@ internal static class SyncEndpoints
             .WithSummary("Every current entry at the current version, as gzip-compressed JSON")
             .Produces(StatusCodes.Status200OK, contentType: DirectoryDocuments.Json)
             .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status406NotAcceptable);
+        routes.MapGet("/v1/snapshots/{version}", VersionedSnapshotAsync)
+            .WithName(VersionedSnapshotOperationId)
+            .WithTags("Sync")
+            .WithSummary("The snapshot of one version (the current one), immutable and cacheable by any HTTP cache or CDN")
+            .Produces(StatusCodes.Status200OK, contentType: DirectoryDocuments.Json)
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status406NotAcceptable);
         routes.MapGet("/v1/changes", ChangesAsync)
             .WithName(ChangesOperationId)
@@ -48,9 +61,12 @@ internal static class SyncEndpoints
         }
 
         var snapshot = await cache.GetAsync(store, context.RequestAborted);
+        // Where the same bytes live under a URL that never changes (RFC 9110 §8.7), for clients and caches.
+        context.Response.Headers.ContentLocation = VersionedPath(snapshot.Version);
         if (IfNoneMatch(context.Request, snapshot.ETag))
         {
             context.Response.Headers.ETag = snapshot.ETag;
+            context.Response.Headers.CacheControl = "public, no-cache";
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
@@ -58,9 +74,50 @@ internal static class SyncEndpoints
         {
             ContentEncoding = "gzip",
             ETag = snapshot.ETag,
-            CacheControl = "no-cache",
+            CacheControl = "public, no-cache",
         };
     }
+
+    /// <summary>
+    /// <c>GET /v1/snapshots/{version}</c>: the same document as <c>/v1/snapshot</c> under a URL that names its version,
+    /// so it never changes and caches keep it (<see cref="ImmutableCacheControl"/>). Only the current version is held;
+    /// an older one is <c>not-found</c> (fetch <c>/v1/snapshot</c>, then <c>/v1/changes</c>).
+    /// </summary>
+    private static async Task<IResult> VersionedSnapshotAsync(HttpContext context, string version, IKeyRecordStore store, SnapshotCache cache)
+    {
+        if (!IsVersion(version, out var wanted))
+        {
+            return new ProblemResult(new Problem(ProblemType.BadVersion, "the path must name a version: a decimal number without sign or leading zero, e.g. /v1/snapshots/42"));
+        }
+
+        var accept = context.Request.Headers.AcceptEncoding;
+        if (accept.Count > 0 && !AcceptsGzip(accept))
+        {
+            return new ProblemResult(new Problem(ProblemType.NotAcceptable, "the snapshot is served with Content-Encoding: gzip only; send Accept-Encoding: gzip (or none)"));
+        }
+
+        var snapshot = await cache.GetAsync(store, context.RequestAborted);
+        if (snapshot.Version != wanted)
+        {
+            return new ProblemResult(new Problem(ProblemType.NotFound, $"the directory holds the snapshot of version {snapshot.Version} only; fetch /v1/snapshot"));
+        }
+
+        if (IfNoneMatch(context.Request, snapshot.ETag))
+        {
+            context.Response.Headers.ETag = snapshot.ETag;
+            context.Response.Headers.CacheControl = ImmutableCacheControl;
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return new BytesResult(StatusCodes.Status200OK, snapshot.Gzip, DirectoryDocuments.Json)
+        {
+            ContentEncoding = "gzip",
+            ETag = snapshot.ETag,
+            CacheControl = ImmutableCacheControl,
+        };
+    }
+
+    internal static string VersionedPath(long version) => $"/v1/snapshots/{version.ToString(CultureInfo.InvariantCulture)}";
 
     private static async Task<IResult> ChangesAsync(HttpContext context, IKeyRecordStore store, IOptions<DirectoryOptions> options)
     {

@@ -5,13 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Stir.Encrypted.CpsService.Storage;
+using Stir.Encrypted.CpsService.Storage.Redis;
 
 namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
-/// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, an
-/// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart), captured logs at
-/// every level the app's filters allow, and generous rate limits unless a test sets its own.
+/// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, a
+/// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart; in memory, or on the Redis
+/// cluster when <see cref="CpsTestStore"/> says so), captured logs at every level the app's filters allow, and
+/// generous rate limits unless a test sets its own.
 /// </summary>
 public sealed class CpsFactory : WebApplicationFactory<Program>
 {
@@ -37,10 +39,18 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
     internal CpsFactory(InMemoryBlobStore? store = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         Time = time ?? new FakeTimeProvider(DefaultStart);
-        Store = store ?? new InMemoryBlobStore(Time);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
+        }
+
+        Store = store ?? CpsTestStore.Create(Time, _settings);
+        if (Store.Backing is RedisBlobStore redis)
+        {
+            // The app as configured for Redis (its cluster-wide rate limiter included), on this test's key prefix.
+            _settings["Cps:Store"] = "Redis";
+            _settings["Cps:Redis:Configuration"] = "127.0.0.1:1";
+            _settings["Cps:Redis:KeyPrefix"] = redis.KeyPrefix;
         }
 
         _services = services;
@@ -66,6 +76,11 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<IBlobStore>(Store);
+            if (Store.Backing is RedisBlobStore redis)
+            {
+                services.AddSingleton(redis);
+            }
+
             services.AddSingleton<IStartupFilter, TestClientAddress>();
             services.AddSingleton<IStartupFilter>(BodyMeter);
             _services?.Invoke(services);

@@ -5,21 +5,34 @@ using Stir.Encrypted.CpsService.Storage;
 namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
-/// A test double that keeps the whole <see cref="IBlobStore"/> contract in memory, driven by a
-/// <see cref="TimeProvider"/>: blobs are never returned at or after their end and are dropped (their copy
-/// wiped) as soon as an operation sees them expired; appends are atomic and version-checked; slot events live
-/// until the bucket's expiry; buckets are independent. Hooks let tests force conflicts, failures and
-/// unreadiness, and take snapshots to prove that a rejected request changed nothing.
+/// The store the service tests run on (the name is historical: it keeps nothing itself when backed). By default a
+/// test double that keeps the whole <see cref="IBlobStore"/>
+/// contract in memory, driven by a <see cref="TimeProvider"/>: blobs are never returned at or after their end and
+/// are dropped (their copy wiped) as soon as an operation sees them expired; appends are atomic and
+/// version-checked; slot events live until the bucket's expiry; buckets are independent. With a
+/// <c>backing</c> store (<see cref="CpsTestStore"/>: the Redis cluster when <c>STIR_CPS_TEST_STORE=redis</c>) it
+/// keeps nothing itself and passes every call through, so the same tests run against the real store. Either way,
+/// hooks let tests force conflicts, failures and unreadiness, and take snapshots to prove that a rejected
+/// request changed nothing.
 /// </summary>
 internal sealed class InMemoryBlobStore : IBlobStore
 {
     private readonly TimeProvider _time;
+    private readonly IBlobStore? _backing;
     private readonly Lock _lock = new();
     private readonly Dictionary<BucketKey, Bucket> _buckets = [];
+    private readonly HashSet<BucketKey> _backingKeys = [];
     private byte[]? _coverKey;
     private byte[]? _salt;
 
-    public InMemoryBlobStore(TimeProvider time) => _time = time;
+    public InMemoryBlobStore(TimeProvider time, IBlobStore? backing = null)
+    {
+        _time = time;
+        _backing = backing;
+    }
+
+    /// <summary>The real store behind this one, if any.</summary>
+    public IBlobStore? Backing => _backing;
 
     /// <summary>The next this many appends return false (a concurrent writer won) without writing.</summary>
     public int ConflictsToReturn { get; set; }
@@ -45,6 +58,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
                 throw failure;
             }
 
+            if (_backing is not null)
+            {
+                return _backing.GetCoverKeyAsync(cancellationToken);
+            }
+
             _coverKey ??= RandomNumberGenerator.GetBytes(32);
             return ValueTask.FromResult<ReadOnlyMemory<byte>>(_coverKey.ToArray());
         }
@@ -59,6 +77,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
                 throw failure;
             }
 
+            if (_backing is not null)
+            {
+                return _backing.GetIndexSaltAsync(cancellationToken);
+            }
+
             _salt ??= RandomNumberGenerator.GetBytes(32);
             return ValueTask.FromResult<ReadOnlyMemory<byte>>(_salt.ToArray());
         }
@@ -70,6 +93,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
         {
             ThrowIfFailing();
             Reads++;
+            if (_backing is not null)
+            {
+                return _backing.ReadAsync(key, cancellationToken);
+            }
+
             var now = Now();
             Purge(now);
             if (!_buckets.TryGetValue(key, out var bucket))
@@ -85,6 +113,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
     public ValueTask<bool> TryAppendAsync(BucketKey key, long expectedVersion, IReadOnlyList<StoredBlob> blobs, long bucketExpiresUnixMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blobs);
+        if (_backing is not null)
+        {
+            return BackingAppendAsync(key, expectedVersion, blobs, bucketExpiresUnixMs, cancellationToken);
+        }
+
         lock (_lock)
         {
             ThrowIfFailing();
@@ -122,13 +155,23 @@ internal sealed class InMemoryBlobStore : IBlobStore
         }
     }
 
-    public ValueTask<(bool Ready, string? Reason)> CheckReadyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Readiness);
+    public ValueTask<(bool Ready, string? Reason)> CheckReadyAsync(CancellationToken cancellationToken) =>
+        _backing is not null && Readiness == (true, null) ? _backing.CheckReadyAsync(cancellationToken) : ValueTask.FromResult(Readiness);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Every bucket's version, events and live blob bytes, for before/after comparisons.</summary>
     public string Snapshot()
     {
+        if (_backing is not null)
+        {
+            return string.Join("\n", BackingKeys().OrderBy(k => k.ToString(), StringComparer.Ordinal).Select(key =>
+            {
+                var state = _backing.ReadAsync(key, default).AsTask().GetAwaiter().GetResult();
+                return $"{key} v{state.Version} events[{string.Join(",", state.Events)}] blobs[{string.Join(",", state.LiveBlobs.OrderBy(x => x.Slot).ThenBy(x => x.StartUnixMs).Select(x => $"{x.Slot}:{x.StartUnixMs}-{x.EndUnixMs}:{Convert.ToHexString(SHA256.HashData(x.Content.Span))}"))}]";
+            }));
+        }
+
         lock (_lock)
         {
             var lines = _buckets.OrderBy(b => b.Key.ToString(), StringComparer.Ordinal).Select(b =>
@@ -140,6 +183,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
     /// <summary>The live real blobs of a bucket (test inspection, without the read counting).</summary>
     public IReadOnlyList<StoredBlob> LiveBlobs(BucketKey key)
     {
+        if (_backing is not null)
+        {
+            return _backing.ReadAsync(key, default).AsTask().GetAwaiter().GetResult().LiveBlobs;
+        }
+
         lock (_lock)
         {
             var now = Now();
@@ -152,6 +200,11 @@ internal sealed class InMemoryBlobStore : IBlobStore
     {
         get
         {
+            if (_backing is not null)
+            {
+                return [.. BackingKeys().Where(key => _backing.ReadAsync(key, default).AsTask().GetAwaiter().GetResult().Version > 0)];
+            }
+
             lock (_lock)
             {
                 return [.. _buckets.Keys];
@@ -160,6 +213,45 @@ internal sealed class InMemoryBlobStore : IBlobStore
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async ValueTask<bool> BackingAppendAsync(BucketKey key, long expectedVersion, IReadOnlyList<StoredBlob> blobs, long bucketExpiresUnixMs, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            ThrowIfFailing();
+            if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
+            {
+                throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
+            }
+
+            if (ConflictsToReturn > 0)
+            {
+                ConflictsToReturn--;
+                return false;
+            }
+
+            _backingKeys.Add(key);
+        }
+
+        var appended = await _backing!.TryAppendAsync(key, expectedVersion, blobs, bucketExpiresUnixMs, cancellationToken);
+        if (appended)
+        {
+            lock (_lock)
+            {
+                Appends++;
+            }
+        }
+
+        return appended;
+    }
+
+    private List<BucketKey> BackingKeys()
+    {
+        lock (_lock)
+        {
+            return [.. _backingKeys];
+        }
+    }
 
     private void ThrowIfFailing()
     {

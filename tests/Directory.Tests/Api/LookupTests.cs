@@ -225,6 +225,8 @@ public sealed class LookupTests : IDisposable
         return ([.. doc.RootElement.GetProperty("records").EnumerateArray().Select(e => e.GetString()!)], doc.RootElement.GetProperty("truncated").GetBoolean());
     }
 
+    // The ETag is a digest of the (equal-sized) body, so only its shape is compared: the same length either way.
     private static string Headers(HttpResponseMessage response) =>
-        string.Join('\n', response.Headers.Concat(response.Content.Headers).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+        string.Join('\n', response.Headers.Concat(response.Content.Headers).OrderBy(h => h.Key, StringComparer.Ordinal)
+            .Select(h => $"{h.Key}: {(h.Key == "ETag" ? $"({string.Join(',', h.Value).Length} chars)" : string.Join(',', h.Value))}"));
 }

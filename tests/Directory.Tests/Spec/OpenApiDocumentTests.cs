@@ -39,7 +39,7 @@ public sealed class OpenApiDocumentTests : IDisposable
         var document = await ServedAsync();
 
         var paths = document["paths"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal);
-        Assert.Equal(["/health/live", "/health/ready", "/v1/buckets/{bucket}", "/v1/changes", "/v1/config", "/v1/enum/zone", "/v1/numbers/{tn}/records", "/v1/records", "/v1/snapshot"], paths);
+        Assert.Equal(["/health/live", "/health/ready", "/v1/buckets/{bucket}", "/v1/changes", "/v1/config", "/v1/enum/zone", "/v1/numbers/{tn}/records", "/v1/records", "/v1/snapshot", "/v1/snapshots/{version}"], paths);
         Assert.Null(document["servers"]);
         var publish = document["paths"]!["/v1/records"]!["post"]!;
         Assert.NotNull(publish["requestBody"]!["content"]!["application/jose"]);
