@@ -50,4 +50,14 @@ internal sealed class ConsumedPassports
             return true;
         }
     }
+
+    /// <summary>Forgets a PASSporT marked by <see cref="TryConsume"/> (its use did not happen, e.g. the store failed).</summary>
+    public void Forget(ReadOnlySpan<byte> signature)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(signature));
+        lock (_lock)
+        {
+            _seen.Remove(key);
+        }
+    }
 }
