@@ -63,6 +63,7 @@ internal static class StirCommand
         root.Subcommands.Add(DiscoverCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SipCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 }
