@@ -64,6 +64,8 @@ internal static class StirCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(SipCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(CallCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         return root;
     }
 }
