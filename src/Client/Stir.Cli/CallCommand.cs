@@ -80,9 +80,11 @@ internal static class CallCommand
                 }
             }
 
+            // http x5u only on loopback, and only when asked (`stir serve`'s repository).
+            var parseOptions = new PassportParseOptions { AllowLoopbackHttpX5u = parse.GetValue(routing.AllowHttp) };
             foreach (var token in tokens)
             {
-                if (!Passport.TryParse(token, out _, out var error))
+                if (!Passport.TryParse(token, out _, out var error, parseOptions))
                 {
                     return output.Fail(ExitCodes.Invalid, $"--passport: {error.Message}", "each line is a full-form PASSporT (header.claims.signature) or an Identity header value");
                 }
@@ -132,7 +134,6 @@ internal static class CallCommand
                 }
 
                 using var http = new HttpClient();
-                var allowHttp = parse.GetValue(routing.AllowHttp);
                 var validator = new StirChainValidator(anchors);
                 using var directory = new DirectoryClient(http, directoryUrl!, new KeyRecordVerifier(validator), new DirectoryClientOptions { CacheDirectory = parse.GetValue(cache) });
                 var placer = new CallPlacer(http, router!, new DirectoryKeyHolderSource(directory), new CallPlacerOptions
@@ -147,7 +148,7 @@ internal static class CallCommand
                 string detail;
                 if (invite is not null)
                 {
-                    var gateway = await new GatewayStore(placer).StoreAsync(invite, cancellationToken);
+                    var gateway = await new GatewayStore(placer, new GatewayStoreOptions { ParseOptions = parseOptions }).StoreAsync(invite, cancellationToken);
                     report = gateway.Placement;
                     detail = gateway.Detail;
                     from = gateway.Lifted.Orig.Number;

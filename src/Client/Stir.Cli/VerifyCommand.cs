@@ -88,14 +88,17 @@ internal static class VerifyCommand
 
             using var http = new HttpClient();
             var validator = new StirChainValidator(anchors);
-            var x5u = new X5uResolver(http, validator, new X5uResolverOptions { AllowHttp = parse.GetValue(routing.AllowHttp) });
-            var verifier = new CallVerifier(http, router!, ring, new PassportVerifier(new StirCredentialResolver(validator, x5u)), new CallVerifierOptions { ConsumedStateFile = parse.GetValue(state) });
+            var allowHttp = parse.GetValue(routing.AllowHttp);
+            var parseOptions = new PassportParseOptions { AllowLoopbackHttpX5u = allowHttp };
+            var x5u = new X5uResolver(http, validator, new X5uResolverOptions { AllowHttp = allowHttp });
+            var passports = new PassportVerifier(new StirCredentialResolver(validator, x5u), new PassportVerifierOptions { ParseOptions = parseOptions });
+            var verifier = new CallVerifier(http, router!, ring, passports, new CallVerifierOptions { ConsumedStateFile = parse.GetValue(state) });
 
             CallVerdict verdict;
             GatewayDelivery? delivery = null;
             if (incoming is not null)
             {
-                delivery = await new GatewayDeliver(verifier).DeliverAsync(incoming, cancellationToken);
+                delivery = await new GatewayDeliver(verifier, parseOptions).DeliverAsync(incoming, cancellationToken);
                 verdict = delivery.Verdict!;
                 if (parse.GetValue(inviteOut) is { } outPath)
                 {
@@ -116,7 +119,7 @@ internal static class VerifyCommand
 
             // Identity header values of what verified: what a terminating gateway puts into SIP (x5u PASSporTs only).
             var headers = verdict.Verstat == Verstat.TnValidationPassed
-                ? verdict.Tokens.Select(t => Passport.Parse(t)).Select(p => SipGateway.TryGetIdentityHeader(p, out var v, out _) ? v : null).OfType<string>().ToList()
+                ? verdict.Tokens.Select(t => Passport.Parse(t, parseOptions)).Select(p => SipGateway.TryGetIdentityHeader(p, out var v, out _) ? v : null).OfType<string>().ToList()
                 : [];
             var code = verdict.Verstat == Verstat.TnValidationPassed ? ExitCodes.Success
                 : verdict.Steps.LastOrDefault()?.Name is "route" or "retrieve" ? ExitCodes.Failure
