@@ -105,6 +105,21 @@ public sealed class CliFlowTests(ServeProcess serve) : IDisposable
     }
 
     [Fact]
+    public async Task Doctor_AgainstTheServices_IsOkForHealthClockAndTrust_AndFailsForADeadService()
+    {
+        var healthy = await ServeProcess.StirAsync("doctor", "--cps", serve.Cps.AbsoluteUri, "--directory", serve.DirectoryUrl.AbsoluteUri, "--trust", serve.Root, "--output", "json");
+        var dead = await ServeProcess.StirAsync("doctor", "--cps", "http://127.0.0.1:1/");
+
+        Assert.True(healthy.ExitCode == 0, healthy.ToString());
+        var checks = ServeProcess.Json(healthy).GetProperty("checks").EnumerateArray().ToList();
+        Assert.Equal(["health", "clock", "health", "clock", "trust"], checks.Select(c => c.GetProperty("check").GetString()));
+        Assert.All(checks, c => Assert.Equal("OK", c.GetProperty("status").GetString()));
+        Assert.Equal(1, dead.ExitCode);
+        Assert.StartsWith("FAIL health     cps http://127.0.0.1:1/: no answer", dead.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(hint: is the cps running?", dead.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Call_WithoutAnythingToStore_IsUsage_AndBadNumber_IsUsage()
     {
         var nothing = await ServeProcess.StirAsync("call", "--orig", "+12025550123", "--dest", "+13035550100", "--trust", serve.Root, "--cps", serve.Cps.AbsoluteUri, "--directory", serve.DirectoryUrl.AbsoluteUri);

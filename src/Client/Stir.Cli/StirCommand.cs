@@ -66,6 +66,7 @@ internal static class StirCommand
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 }
