@@ -1,114 +1,350 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
+using Stir.Encrypted.Calls;
 using Stir.Encrypted.Certificates;
-using Stir.Encrypted.Cps;
 using Stir.Encrypted.Hpke;
+using Stir.Encrypted.KeyRecords;
 using Stir.Encrypted.Passports;
+using Stir.Encrypted.Sip;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Cli;
 
 /// <summary>
-/// `stir demo`: the main job in one command, on this machine, nothing to configure. It walks a call through
-/// every piece that exists: a development PKI, a signed PASSporT verified through its chain, a spoofed one
-/// refused, the call's index, the padded blob sealed to the callee and trial-opened among decoys.
+/// `stir demo`: the main job in one command, on a fresh machine, nothing to configure. It starts the CPS, the
+/// credential directory and an x5u repository on loopback over the embedded store in a temporary directory,
+/// provisions a development PKI (STI-CA, carrier and endpoint certificates with TNAuthLists) and HPKE keys for
+/// several holders per number, publishes their key records, and runs the seed's use cases through the real
+/// services, each on a call (caller, callee) of its own: VoIP→PSTN, two smart PSTN endpoints, PSTN→VoIP through a gateway that re-inserts the Identity header,
+/// a gateway storing out of band what it lifts from an INVITE, a spoofed call that must fail, a replay that must be
+/// flagged, and a diverted call. Each prints its verdict and the time of each step.
 /// </summary>
 internal static class DemoCommand
 {
+    private static readonly TelephoneNumber Alice = TelephoneNumber.ParseE164("+12025550123");
+    private static readonly TelephoneNumber Bob = TelephoneNumber.ParseE164("+13035550100");
+    private static readonly TelephoneNumber Carol = TelephoneNumber.ParseE164("+14155550111");
+    private static readonly TelephoneNumber Dave = TelephoneNumber.ParseE164("+16175550142");
+    private static readonly TelephoneNumber Erin = TelephoneNumber.ParseE164("+17185550177");
+
     public static Command Create()
     {
-        var command = new Command("demo", "Run the system end to end on this machine and print each verdict with its timings");
+        var keep = new Option<bool>("--keep") { Description = "Keep the temporary data directory (stores, PKI, keys) and print where it is" };
+        var command = new Command("demo", "Run the seed's use cases end to end on this machine (CPS, directory, PKI, keys) and print each verdict with its timings") { keep };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = CommandOutput.For(parse);
-            var steps = new JsonArray();
-            var lines = new List<string>();
+            var progress = new DemoProgress(output);
+            var data = Directory.CreateTempSubdirectory("stir-demo-").FullName;
+            var results = new JsonArray();
             var failed = false;
-
-            void Step(string name, bool ok, string detail, double ms)
+            var total = Stopwatch.StartNew();
+            try
             {
-                failed |= !ok;
-                steps.Add(new JsonObject { ["step"] = name, ["ok"] = ok, ["detail"] = detail, ["ms"] = Math.Round(ms, 2) });
-                lines.Add($"{(ok ? "ok  " : "FAIL")} {name,-34} {ms,8:F1} ms  {detail}");
+                progress.Line("Stir.Encrypted demo: the seed's use cases through a real CPS and directory on loopback");
+                progress.Working("starting the CPS, the directory and the x5u repository");
+                var setup = Stopwatch.StartNew();
+                await using var services = await LocalServices.StartDevelopmentAsync(data, 0, 0, 0, cancellationToken);
+                progress.Line($"services  cps {services.Cps}  directory {services.Directory}  x5u {services.Certificates}  ({setup.Elapsed.TotalMilliseconds:F0} ms)");
+
+                progress.Working("provisioning the PKI, HPKE keys and key records");
+                setup.Restart();
+                await using var world = await DemoWorld.CreateAsync(services, cancellationToken);
+                progress.Line($"provision {world.Summary}  ({setup.Elapsed.TotalMilliseconds:F0} ms)");
+
+                async Task Run(string name, Verstat expected, Func<Task<(CallVerdict Verdict, IReadOnlyList<CallStep> StoreSteps, string? Header)>> useCase)
+                {
+                    progress.Working(name);
+                    var (verdict, storeSteps, header) = await useCase();
+                    var ok = verdict.Verstat == expected;
+                    failed |= !ok;
+                    progress.Line($"{(ok ? "ok  " : "FAIL")} {name}");
+                    progress.Line($"     verdict: {verdict}");
+                    if (storeSteps.Count > 0)
+                    {
+                        progress.Line($"     store:   {string.Join("  ", storeSteps.Select(s => $"{s.Name} {s.Duration.TotalMilliseconds:F1}"))} ms");
+                    }
+
+                    progress.Line($"     verify:  {string.Join("  ", verdict.Steps.Select(s => $"{s.Name} {s.Duration.TotalMilliseconds:F1}"))} ms");
+                    if (header is not null)
+                    {
+                        progress.Line($"     Identity: {header}");
+                    }
+
+                    results.Add(new JsonObject
+                    {
+                        ["useCase"] = name,
+                        ["ok"] = ok,
+                        ["expected"] = expected.ToToken(),
+                        ["verstat"] = verdict.Verstat.ToToken(),
+                        ["suspicious"] = verdict.Suspicious,
+                        ["reason"] = verdict.Reason,
+                        ["storeSteps"] = Steps.ToJson(storeSteps),
+                        ["verifySteps"] = Steps.ToJson(verdict.Steps),
+                        ["identityHeader"] = header,
+                    });
+                }
+
+                await Run("1. VoIP→PSTN: Alice's carrier signs and stores, Bob's carrier verifies", Verstat.TnValidationPassed, async () =>
+                {
+                    var stored = await world.Placer(world.AliceCarrier).StoreAsync(Alice, Bob, null, cancellationToken);
+                    return (await world.Verifier(world.BobCarrierKey, Bob).VerifyAsync(Alice, Bob, cancellationToken), stored.Steps, null);
+                });
+
+                await Run("2. Two smart PSTN endpoints: Dave's phone signs and stores, Bob's PBX key verifies", Verstat.TnValidationPassed, async () =>
+                {
+                    var stored = await world.Placer(world.DavePhone).StoreAsync(Dave, Bob, null, cancellationToken);
+                    return (await world.Verifier(world.BobPbxKey, Bob).VerifyAsync(Dave, Bob, cancellationToken), stored.Steps, null);
+                });
+
+                await Run("3. PSTN→VoIP: Erin's carrier stores, Carol's gateway verifies and re-inserts Identity", Verstat.TnValidationPassed, async () =>
+                {
+                    var stored = await world.Placer(world.ErinCarrier).StoreAsync(Erin, Carol, null, cancellationToken);
+                    var delivery = await new GatewayDeliver(world.Verifier(world.CarolKey, Carol), DemoWorld.LoopbackParse).DeliverAsync(DemoWorld.Invite(Erin, Carol, Carol), cancellationToken);
+                    return (delivery.Verdict!, stored.Steps, delivery.IdentityValues.FirstOrDefault());
+                });
+
+                await Run("4. Gateway out of band: the Identity of Dave's INVITE is lifted and stored, Carol verifies", Verstat.TnValidationPassed, async () =>
+                {
+                    var signed = world.Sign(world.DavePhone, b => b.WithOrig(Dave).AddDest(Carol).WithShaken("B", Guid.NewGuid()));
+                    var invite = DemoWorld.Invite(Dave, Carol, Carol, signed.ToIdentityHeader());
+                    var stored = await new GatewayStore(world.Placer(null), new GatewayStoreOptions { ParseOptions = DemoWorld.LoopbackParse }).StoreAsync(invite, cancellationToken);
+                    return (await world.Verifier(world.CarolKey, Carol).VerifyAsync(Dave, Carol, cancellationToken), stored.Placement?.Steps ?? [], null);
+                });
+
+                await Run("5. Spoofed caller: Mallory's certificate claims Bob's number calling Carol, must FAIL", Verstat.TnValidationFailed, async () =>
+                {
+                    var stored = await world.Placer(world.Mallory).StoreAsync(Bob, Carol, null, cancellationToken);
+                    return (await world.Verifier(world.CarolKey, Carol).VerifyAsync(Bob, Carol, cancellationToken), stored.Steps, null);
+                });
+
+                await Run("6. Replay: a second call presenting the PASSporT Bob's PBX already accepted is flagged, must FAIL", Verstat.TnValidationFailed, async () =>
+                {
+                    var verifier = world.Verifier(world.BobPbxKey, Bob);
+                    var stored = await world.Placer(world.ErinCarrier).StoreAsync(Erin, Bob, null, cancellationToken);
+                    _ = await verifier.VerifyAsync(Erin, Bob, cancellationToken);
+                    return (await verifier.VerifyAsync(Erin, Bob, cancellationToken), stored.Steps, null);
+                });
+
+                await Run("7. Diverted call: Bob's carrier retargets Alice's call to Carol with a div-o PASSporT", Verstat.TnValidationPassed, async () =>
+                {
+                    var original = world.Sign(world.AliceCarrier, b => b.WithOrig(Alice).AddDest(Bob));
+                    var divO = world.Divert(original, world.BobCarrier, Bob, Carol);
+                    var stored = await world.Placer(null).StoreAsync(Alice, Carol, [divO.Token], cancellationToken);
+                    return (await world.Verifier(world.CarolKey, Carol).VerifyAsync(Alice, Carol, cancellationToken), stored.Steps, null);
+                });
             }
-
-            var alice = TelephoneNumber.ParseE164("+1 202 555 0123");
-            var bob = TelephoneNumber.ParseE164("+1 303 555 0100");
-            var mallory = TelephoneNumber.ParseE164("+1 415 555 0199");
-            var time = TimeProvider.System;
-            var sw = Stopwatch.StartNew();
-
-            // 1. A development PKI: root → intermediate → the caller's carrier, authorised for Alice's block.
-            using var pki = DevelopmentPki.Create(time);
-            using var carrier = pki.IssueEndEntity("carrier-a", new TNAuthList([new TNEntry.Range(new TelephoneNumberRange(TelephoneNumber.ParseCanonical("12025550100"), 100))]), TimeSpan.FromDays(1));
-            Step("development PKI", true, $"root, intermediate, end entity for {carrier.TNAuthList}", Lap(sw));
-
-            // 2. The caller's side signs a SHAKEN PASSporT for Alice → Bob, with its chain in x5c.
-            using var signingKey = PassportSigningKey.FromECDsa(carrier.PrivateKey);
-            var signer = new PassportSigner(signingKey, time);
-            var passport = new PassportBuilder().WithX5c(carrier.Chain).WithOrig(alice).AddDest(bob).WithShaken("A", Guid.NewGuid()).Sign(signer);
-            Step("sign PASSporT (ES256, SHAKEN)", true, $"{passport.Token.Length} characters, orig {alice.ToE164()} → dest {bob.ToE164()}", Lap(sw));
-
-            // 3. The callee's side verifies it through the chain and the TNAuthList.
-            var verifier = new PassportVerifier(new StirCredentialResolver(new StirChainValidator([pki.Root.Certificate], new StirChainValidatorOptions { TimeProvider = time })), null, time);
-            var verdict = await verifier.VerifyAsync(passport.Token, bob, cancellationToken);
-            Step("verify PASSporT", verdict.IsValid, verdict.IsValid ? "TN-Validation-Passed" : $"{verdict.Rule}: {verdict.Message}", Lap(sw));
-
-            // 4. A spoofer with the same carrier's key claims Mallory's number: refused.
-            var spoofed = new PassportBuilder().WithX5c(carrier.Chain).WithOrig(mallory).AddDest(bob).Sign(signer);
-            var spoofVerdict = await verifier.VerifyAsync(spoofed.Token, bob, cancellationToken);
-            Step("spoofed caller refused", spoofVerdict.Rule == PassportRule.OrigNotCovered, $"TN-Validation-Failed ({spoofVerdict.Rule})", Lap(sw));
-
-            // 5. The call's index: Argon2id over (dest, epoch), then HMAC binding orig; the CPS sees 14 bits.
-            var parameters = new IndexParameters(RandomNumberGenerator.GetBytes(IndexParameters.SaltSize), IndexParameters.DefaultMemoryKiB, IndexParameters.DefaultIterations, IndexParameters.DefaultBucketBits, IndexParameters.DefaultEpochSeconds);
-            var epoch = parameters.EpochAt(time.GetUtcNow());
-            using var bobKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-            var index = BlobIndex.Derive(parameters, alice, bob, epoch, bobKey.PublicKey);
-            Step("derive index (Argon2id 19 MiB)", true, $"epoch {epoch}, bucket {index.BucketText} of 2^{parameters.BucketBits}", Lap(sw));
-
-            // 6. Padded and sealed to the callee's key: the blob size does not depend on the PASSporT.
-            var suite = BlobSealer.Suite;
-            var sizeClass = new SizeClass(4096, 12);
-            var config = new CpsConfiguration(parameters, [sizeClass], RetentionPolicy.Default, false, 8, 5);
-            var blob = BlobSealer.Seal(config, index, [passport.Token], bobKey.PublicKey);
-            Step("seal blob (HPKE X25519)", blob.Length == sizeClass.Size, $"{blob.Length} bytes ({passport.Token.Length}-character PASSporT inside)", Lap(sw));
-
-            // 7. The callee trial-opens its blob among decoys; decoys and blobs for other keys do not open.
-            var candidates = Enumerable.Range(0, sizeClass.Slots - 1).Select(_ => suite.Seal(HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256).PublicKey, index.HpkeInfo(), [], new byte[sizeClass.PlaintextSize])).Append(blob).ToList();
-            Lap(sw);
-            var opened = BucketOpener.Open(index, [.. candidates.Select(c => (ReadOnlyMemory<byte>)c)], bobKey);
-            var recovered = opened.Count == 1 ? opened[0].Passports : [];
-            Step("trial-open bucket of 12", recovered.Count == 1 && recovered[0] == passport.Token, $"{opened.Count} of {candidates.Count} opened, PASSporT recovered intact", Lap(sw));
-
-            // 8. A blob moved to another index (another caller or epoch) never opens.
-            var other = BlobIndex.Derive(parameters, mallory, bob, epoch, bobKey.PublicKey);
-            Lap(sw);
-            var relocated = BucketOpener.Open(other, [blob], bobKey).Count > 0;
-            Step("relocated blob does not open", !relocated, "the full index is bound as HPKE info", Lap(sw));
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or DirectoryUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
+            {
+                return output.Fail(ExitCodes.Failure, $"the demo could not run: {e.Message}", "it needs loopback ports and a writable temporary directory");
+            }
+            finally
+            {
+                if (!parse.GetValue(keep))
+                {
+                    TryDelete(data);
+                }
+            }
 
             return output.Result(
                 failed ? ExitCodes.Invalid : ExitCodes.Success,
-                new JsonObject { ["ok"] = !failed, ["steps"] = steps },
+                new JsonObject { ["ok"] = !failed, ["useCases"] = results, ["totalMs"] = Math.Round(total.Elapsed.TotalMilliseconds), ["data"] = parse.GetValue(keep) ? data : null },
                 w =>
                 {
-                    w.WriteLine("Stir.Encrypted demo: one call through every piece, on this machine");
-                    foreach (var line in lines)
-                    {
-                        w.WriteLine(line);
-                    }
-
-                    w.WriteLine(failed ? "demo FAILED" : "demo passed");
+                    w.WriteLine($"demo {(failed ? "FAILED" : "passed")} in {total.Elapsed.TotalSeconds:F1} s{(parse.GetValue(keep) ? $"; data kept in {data}" : string.Empty)}");
                 });
         });
         return command;
     }
 
-    private static double Lap(Stopwatch sw)
+    private static void TryDelete(string directory)
     {
-        var ms = sw.Elapsed.TotalMilliseconds;
-        sw.Restart();
-        return ms;
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A temporary directory left behind is not worth failing the demo.
+        }
+    }
+
+    /// <summary>The demo's parties: certificates, HPKE keys, published key records, and clients of the services.</summary>
+    private sealed class DemoWorld : IAsyncDisposable
+    {
+        private readonly LocalServices _services;
+        private readonly HttpClient _http = new();
+        private readonly List<IDisposable> _owned = [];
+        private readonly Dictionary<DevelopmentCredential, string> _names = [];
+        private DirectoryClient _directory = null!;
+        private PassportVerifier _passports = null!;
+
+        private DemoWorld(LocalServices services) => _services = services;
+
+        public static PassportParseOptions LoopbackParse { get; } = new() { AllowLoopbackHttpX5u = true };
+
+        public DevelopmentCredential AliceCarrier { get; private set; } = null!;
+
+        public DevelopmentCredential BobCarrier { get; private set; } = null!;
+
+        public DevelopmentCredential DavePhone { get; private set; } = null!;
+
+        public DevelopmentCredential ErinCarrier { get; private set; } = null!;
+
+        public DevelopmentCredential Mallory { get; private set; } = null!;
+
+        public HpkePrivateKey BobCarrierKey { get; } = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+
+        public HpkePrivateKey BobPbxKey { get; } = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+
+        public HpkePrivateKey CarolKey { get; } = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+
+        public string Summary { get; private set; } = string.Empty;
+
+        public static async Task<DemoWorld> CreateAsync(LocalServices services, CancellationToken cancellationToken)
+        {
+            var world = new DemoWorld(services);
+            await world.ProvisionAsync(cancellationToken);
+            return world;
+        }
+
+        public CallPlacer Placer(DevelopmentCredential? signer)
+        {
+            PassportSigner? passportSigner = null;
+            if (signer is not null)
+            {
+                var key = PassportSigningKey.FromECDsa(signer.PrivateKey);
+                _owned.Add(key);
+                passportSigner = new PassportSigner(key);
+            }
+
+            return new CallPlacer(_http, new StaticCallRouter(_services.Cps), new DirectoryKeyHolderSource(_directory), new CallPlacerOptions
+            {
+                Signer = passportSigner,
+                SignerX5u = signer is null ? null : _services.X5uOf(NameOf(signer)),
+            });
+        }
+
+        public CallVerifier Verifier(HpkePrivateKey key, TelephoneNumber number)
+        {
+            var ring = new CalleeKeyRing();
+            _owned.Add(ring);
+            ring.Add(number, HpkePrivateKey.Import(key.Kem, key.Export()));
+            return new CallVerifier(_http, new StaticCallRouter(_services.Cps), ring, _passports);
+        }
+
+        public Passport Sign(DevelopmentCredential signer, Func<PassportBuilder, PassportBuilder> shape)
+        {
+            using var key = PassportSigningKey.FromECDsa(signer.PrivateKey);
+            return shape(new PassportBuilder().WithX5u(_services.X5uOf(NameOf(signer)))).Sign(new PassportSigner(key));
+        }
+
+        // RFC 8946, RFC 8816 §6.2: the retargeting carrier signs a div-o nesting the original, under the new destination.
+        public Passport Divert(Passport original, DevelopmentCredential retargeter, TelephoneNumber from, TelephoneNumber to)
+        {
+            using var key = PassportSigningKey.FromECDsa(retargeter.PrivateKey);
+            return PassportBuilder.ForDiversion(original, PassportIdentity.FromTn(from), nestOriginal: true)
+                .WithX5u(_services.X5uOf(NameOf(retargeter))).AddDest(to).Sign(new PassportSigner(key));
+        }
+
+        public static SipInvite Invite(TelephoneNumber from, TelephoneNumber to, TelephoneNumber target, params string[] identities)
+        {
+            var text = new StringBuilder()
+                .Append($"INVITE sip:{target.ToE164()}@gw.example.net;user=phone SIP/2.0\r\n")
+                .Append("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n")
+                .Append("Max-Forwards: 70\r\n")
+                .Append($"From: <sip:{from.ToE164()}@example.com;user=phone>;tag=1928301774\r\n")
+                .Append($"To: <sip:{to.ToE164()}@example.net;user=phone>\r\n")
+                .Append("Call-ID: a84b4c76e66710\r\n")
+                .Append("CSeq: 314159 INVITE\r\n")
+                .Append("Contact: <sip:192.0.2.1:5060>\r\n");
+            foreach (var identity in identities)
+            {
+                text.Append($"Identity: {identity}\r\n");
+            }
+
+            return SipInvite.Parse(text.Append("Content-Length: 0\r\n\r\n").ToString());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var owned in _owned.AsEnumerable().Reverse())
+            {
+                owned.Dispose();
+            }
+
+            _directory?.Dispose();
+            _http.Dispose();
+            BobCarrierKey.Dispose();
+            BobPbxKey.Dispose();
+            CarolKey.Dispose();
+            await Task.CompletedTask;
+        }
+
+        private string NameOf(DevelopmentCredential credential) => _names[credential];
+
+        private async Task ProvisionAsync(CancellationToken cancellationToken)
+        {
+            // The STI-CA (root and intermediate) `stir serve` keeps in DATA/pki, and end entities saved beside it so
+            // that the x5u repository serves their chains.
+            var pki = DevelopmentPki.Load(Path.GetDirectoryName(_services.TrustAnchorsFile)!);
+            _owned.Add(pki);
+            DevelopmentCredential Issue(string name, TelephoneNumber number)
+            {
+                var credential = pki.IssueEndEntity(name, new TNAuthList([new TNEntry.Range(new TelephoneNumberRange(TelephoneNumber.ParseCanonical(number.Value[..^4] + "0000"), 10000))]), TimeSpan.FromDays(30));
+                credential.Save(_services.CertificateDirectory, name);
+                _owned.Add(credential);
+                _names[credential] = name;
+                return credential;
+            }
+
+            AliceCarrier = Issue("alice-carrier", Alice);
+            BobCarrier = Issue("bob-carrier", Bob);
+            var carolCarrier = Issue("carol-carrier", Carol);
+            DavePhone = pki.IssueEndEntity("dave-phone", new TNAuthList([new TNEntry.One(Dave)]), TimeSpan.FromDays(30));
+            DavePhone.Save(_services.CertificateDirectory, "dave-phone");
+            _owned.Add(DavePhone);
+            _names[DavePhone] = "dave-phone";
+            var bobPbx = pki.IssueEndEntity("bob-pbx", new TNAuthList([new TNEntry.One(Bob)]), TimeSpan.FromDays(30));
+            _owned.Add(bobPbx);
+            ErinCarrier = Issue("erin-carrier", Erin);
+            Mallory = Issue("mallory", TelephoneNumber.ParseE164("+16665550100"));
+
+            var validator = new StirChainValidator([pki.Root.Certificate]);
+            _directory = new DirectoryClient(_http, _services.Directory, new KeyRecordVerifier(validator));
+            // The x5u repository is http on loopback: development only, accepted explicitly.
+            _passports = new PassportVerifier(
+                new StirCredentialResolver(validator, new X5uResolver(_http, validator, new X5uResolverOptions { AllowHttp = true })),
+                new PassportVerifierOptions { ParseOptions = LoopbackParse });
+
+            // Several key holders per number (RFC 8816 §6.1): Bob's carrier and Bob's PBX both publish a key for Bob.
+            var records = new (DevelopmentCredential Holder, string Rid, HpkePublicKey Key, TelephoneNumber Number)[]
+            {
+                (BobCarrier, "bob-carrier", BobCarrierKey.PublicKey, Bob),
+                (bobPbx, "bob-pbx", BobPbxKey.PublicKey, Bob),
+                (carolCarrier, "carol-carrier", CarolKey.PublicKey, Carol),
+            };
+            foreach (var (holder, rid, publicKey, number) in records)
+            {
+                using var key = PassportSigningKey.FromECDsa(holder.PrivateKey);
+                var record = new KeyRecordSigner(key, holder.Chain).Sign(new KeyRecordContent
+                {
+                    Rid = rid,
+                    Seq = 1,
+                    PublicKey = publicKey,
+                    Numbers = [number],
+                    Expires = TimeProvider.System.GetUtcNow().AddDays(7),
+                });
+                var published = await _directory.PublishAsync(record, cancellationToken);
+                if (!published.Accepted)
+                {
+                    throw new InvalidOperationException($"the directory refused the key record {rid}: {published.Detail}");
+                }
+            }
+
+            Summary = $"STI-CA + 7 certificates, {records.Length} key records published (Bob: 2 holders)";
+        }
     }
 }

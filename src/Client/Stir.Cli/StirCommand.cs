@@ -65,6 +65,10 @@ internal static class StirCommand
         root.Subcommands.Add(SipCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(DirectoryCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(CallCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(DoctorCommand.Create());
         return root;
     }
 }

@@ -182,6 +182,18 @@ public sealed class CallFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task KeySourceDown_IsNotStored_AndTheReportSaysWhy()
+    {
+        var placer = new CallPlacer(_http, new StaticCallRouter(_http.BaseAddress!), new DownKeyHolders(), PlacerOptions(_aliceCarrier));
+
+        var report = await placer.StoreAsync(Alice, Bob, null, CancellationToken.None);
+
+        Assert.False(report.Stored);
+        Assert.Equal("the called number's keys cannot be had, so the call goes unverified: the directory is down", report.Detail);
+        Assert.Equal(["route", "config", "keys"], report.Steps.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task NumberWithoutKeyHolders_IsNotStored_AndSaysWhy()
     {
         var report = await Placer(_aliceCarrier).StoreAsync(Alice, TelephoneNumber.ParseE164("+17775550100"), null, CancellationToken.None);
@@ -229,6 +241,12 @@ public sealed class CallFlowTests : IDisposable
         var ring = new CalleeKeyRing();
         ring.Add(number ?? Bob, HpkePrivateKey.Import(key.Kem, key.Export()));
         return new CallVerifier(_http, new StaticCallRouter(_http.BaseAddress!), ring, PassportVerifierFor(), new CallVerifierOptions { TimeProvider = _cps.Time });
+    }
+
+    private sealed class DownKeyHolders : IKeyHolderSource
+    {
+        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
+            throw new CallRoutingException("the directory is down");
     }
 
     private sealed class StaticKeyHolders : IKeyHolderSource

@@ -84,8 +84,19 @@ public sealed class CallPlacer
         }
 
         Step("config", $"epoch {config.Index.EpochSeconds} s, {config.Index.BucketBits}-bit buckets");
-        var holders = (await _keys.GetHolderKeysAsync(dest, cancellationToken)).Where(k => k.Kem == BlobSealer.Suite.Kem).ToList();
-        Step("keys", $"{holders.Count} key holder(s)");
+        KeyHolderLookup lookup;
+        try
+        {
+            lookup = await _keys.LookupHolderKeysAsync(dest, cancellationToken);
+        }
+        catch (CallRoutingException e)
+        {
+            Step("keys", e.Message);
+            return Fail(cps, $"the called number's keys cannot be had, so the call goes unverified: {e.Message}");
+        }
+
+        var holders = lookup.Keys.Where(k => k.Kem == BlobSealer.Suite.Kem).ToList();
+        Step("keys", $"{holders.Count} key holder(s), from {lookup.Source}");
         if (holders.Count == 0)
         {
             return Fail(cps, "the called number has no key holder with an X25519 key: nothing can be encrypted to it, so the call goes unverified");

@@ -32,7 +32,7 @@ public sealed class CallVerifier
         _verifier = verifier;
         _options = options ?? new CallVerifierOptions();
         _sessions = new CpsSessions(http, _options.Cps);
-        _consumed = new ConsumedPassports(_options.TimeProvider, _options.ConsumedWindow, _options.ConsumedCapacity);
+        _consumed = new ConsumedPassports(_options.TimeProvider, _options.ConsumedWindow, _options.ConsumedCapacity, _options.ConsumedStateFile);
     }
 
     /// <summary>Verifies an incoming call presenting <paramref name="presentedOrig"/> to <paramref name="called"/>.</summary>

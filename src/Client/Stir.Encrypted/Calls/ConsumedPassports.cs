@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using Stir.Encrypted.KeyRecords;
 
 namespace Stir.Encrypted.Calls;
 
@@ -6,6 +8,9 @@ namespace Stir.Encrypted.Calls;
 /// The PASSporTs this verifier has already accepted for a call, so that a second call presenting the same
 /// PASSporT within its freshness window is reported as suspicious rather than verified (RFC 8816 §7.4, the
 /// substitution attack). Keyed by a hash of the signature; bounded in count and forgotten after the window.
+/// With a state file, the set outlives the process (a verifier run once per call, such as `stir verify`): it is
+/// read at construction and rewritten atomically after each change. Lines are <c>HASH UNIX-MS</c>; a line that
+/// does not parse is dropped (the file is a cache of hashes, not a record of truth).
 /// </summary>
 internal sealed class ConsumedPassports
 {
@@ -16,11 +21,29 @@ internal sealed class ConsumedPassports
     private readonly Queue<(string Key, DateTimeOffset At)> _order = new();
     private readonly Lock _lock = new();
 
-    public ConsumedPassports(TimeProvider time, TimeSpan window, int capacity)
+    private readonly string? _stateFile;
+
+    public ConsumedPassports(TimeProvider time, TimeSpan window, int capacity, string? stateFile = null)
     {
         _time = time;
         _window = window;
         _capacity = capacity;
+        _stateFile = stateFile;
+        if (stateFile is not null && File.Exists(stateFile))
+        {
+            var now = time.GetUtcNow();
+            foreach (var line in File.ReadLines(stateFile))
+            {
+                var parts = line.Split(' ');
+                if (parts.Length == 2 && parts[0].Length == 64
+                    && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()
+                    && DateTimeOffset.FromUnixTimeMilliseconds(ms) is var at && now - at <= window && !_seen.ContainsKey(parts[0]))
+                {
+                    _seen[parts[0]] = at;
+                    _order.Enqueue((parts[0], at));
+                }
+            }
+        }
     }
 
     /// <summary>Marks the PASSporT as used now; false (and when) if it had been used already within the window.</summary>
@@ -47,7 +70,31 @@ internal sealed class ConsumedPassports
             _seen[key] = now;
             _order.Enqueue((key, now));
             firstUse = now;
+            Save();
             return true;
         }
+    }
+
+    /// <summary>Forgets a PASSporT marked by <see cref="TryConsume"/> (its use did not happen, e.g. the store failed).</summary>
+    public void Forget(ReadOnlySpan<byte> signature)
+    {
+        var key = Convert.ToHexString(SHA256.HashData(signature));
+        lock (_lock)
+        {
+            _seen.Remove(key);
+            Save();
+        }
+    }
+
+    // Under the lock.
+    private void Save()
+    {
+        if (_stateFile is null)
+        {
+            return;
+        }
+
+        var text = string.Concat(_seen.Select(e => $"{e.Key} {e.Value.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}\n"));
+        AtomicFile.Write(_stateFile, System.Text.Encoding.ASCII.GetBytes(text), ownerOnly: true);
     }
 }

@@ -11,5 +11,11 @@ namespace Stir.Encrypted.Calls;
 public interface IKeyHolderSource
 {
     /// <summary>The verified keys for <paramref name="called"/>; empty when the number has no key holder.</summary>
+    /// <exception cref="CallRoutingException">The keys cannot be had (source down, nothing cached): the call goes unverified.</exception>
     Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken);
+
+    /// <summary>The verified keys for <paramref name="called"/> and where they came from (a directory answer, a cache of some age).</summary>
+    /// <exception cref="CallRoutingException">The keys cannot be had (source down, nothing cached): the call goes unverified.</exception>
+    async Task<KeyHolderLookup> LookupHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
+        new(await GetHolderKeysAsync(called, cancellationToken), "configured");
 }
