@@ -159,6 +159,20 @@ internal static class VerifyCommand
         return command;
     }
 
+    // 43 base64url characters (no padding) with optional surrounding whitespace; anything else is left to the raw rule.
+    private static bool TryDecodeBase64UrlKey(byte[] file, out byte[] key)
+    {
+        key = [];
+        var text = System.Text.Encoding.ASCII.GetString(file).Trim();
+        if (text.Length != 43 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return false;
+        }
+
+        key = Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/') + "=");
+        return key.Length == 32;
+    }
+
     private static bool TryLoadKey(CommandOutput output, string file, out HpkePrivateKey key, out int failed)
     {
         key = null!;
@@ -188,13 +202,19 @@ internal static class VerifyCommand
                 System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
                 bytes = raw;
             }
+            else if (bytes.Length != 32 && TryDecodeBase64UrlKey(bytes, out var decoded))
+            {
+                // The text format of `stir keys generate`: the 32 bytes as base64url (43 characters) and a newline.
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+                bytes = decoded;
+            }
 
             key = HpkePrivateKey.Import(HpkeKem.X25519HkdfSha256, bytes);
             return true;
         }
         catch (HpkeFormatException e)
         {
-            failed = output.Fail(ExitCodes.Usage, $"--keys {file}: {e.Message}", "an X25519 private key: 32 raw bytes, or 64 hex digits in a .hex file (`stir hpke keygen`)");
+            failed = output.Fail(ExitCodes.Usage, $"--keys {file}: {e.Message}", "an X25519 private key: the base64url text of `stir keys generate`, 32 raw bytes, or 64 hex digits in a .hex file (`stir hpke keygen`)");
             return false;
         }
         finally

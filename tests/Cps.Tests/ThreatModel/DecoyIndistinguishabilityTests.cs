@@ -42,7 +42,9 @@ public sealed class DecoyIndistinguishabilityTests
         Assert.True(report.LengthsEqual);
         Assert.True(report.HomogeneityZ < ZLimit, $"byte frequencies differ: z = {report.HomogeneityZ:F2}");
         Assert.True(report.DecoyUniformZ < ZLimit, $"decoy bytes are not uniform: z = {report.DecoyUniformZ:F2}");
-        Assert.InRange(report.ClassifierAccuracy, 0.5 - AccuracyMargin, 0.5 + AccuracyMargin);
+        // One-sided: a classifier that does worse than chance has learnt nothing usable (cross-validated accuracy on
+        // balanced data is biased slightly below 0.5, and the decoys come from the CPS's CSPRNG, so runs differ).
+        Assert.True(report.ClassifierAccuracy <= 0.5 + AccuracyMargin, $"a classifier tells decoys from real blobs: accuracy {report.ClassifierAccuracy:F4}");
         Assert.False(report.Distinguishable);
     }
 

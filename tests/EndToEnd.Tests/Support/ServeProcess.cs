@@ -23,9 +23,19 @@ public sealed class ServeProcess : IAsyncLifetime
     public static readonly TelephoneNumber Carol = TelephoneNumber.ParseE164("+14155550111");
 
     private readonly List<IDisposable> _owned = [];
+    private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly HttpClient _http = new();
     private Process? _process;
     private int _nextCaller;
+
+    /// <summary>The fixture every end-to-end class shares: `stir serve` with its defaults.</summary>
+    public ServeProcess()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>A `stir serve` of a test's own, with extra configuration in its environment (e.g. <c>Cps__Retention__MaxSeconds</c>).</summary>
+    internal ServeProcess(IReadOnlyDictionary<string, string> environment) => _environment = environment;
 
     public static string StirDll { get; } = typeof(ServeProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "StirCli").Value!;
 
@@ -67,6 +77,11 @@ public sealed class ServeProcess : IAsyncLifetime
         foreach (var a in new[] { StirDll, "serve", "--data", Data })
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in _environment)
+        {
+            psi.Environment[name] = value;
         }
 
         _process = Process.Start(psi)!;
