@@ -74,6 +74,19 @@ public sealed class HpkeKdfTests
         Assert.Throws<ArgumentOutOfRangeException>(() => kdf.LabeledExpand("KEM\0 "u8, prk, "exp"u8, "context"u8, new byte[kdf.MaxExpandLength + 1]));
     }
 
+    [Fact]
+    public void EmptyPskIdHash_OfEverySuite_IsTheLabelledExtractOfTheEmptyPskId()
+    {
+        foreach (var suite in HpkeTestSuites.All)
+        {
+            var expected = new byte[suite.KdfAlgorithm.Nh];
+            byte[] labeledIkm = [.. "HPKE-v1"u8, .. suite.SuiteId, .. "psk_id_hash"u8];
+            HKDF.Extract(suite.KdfAlgorithm.Hash, labeledIkm, [], expected);
+
+            Assert.Equal(expected, suite.EmptyPskIdHash.ToArray());
+        }
+    }
+
     private static byte[] Bytes(Random random, int length)
     {
         var bytes = new byte[length];
