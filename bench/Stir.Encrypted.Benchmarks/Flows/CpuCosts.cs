@@ -190,6 +190,7 @@ internal static unsafe class CpuCosts
             ("Passport.Parse", () => Passport.Parse(passport.Token)),
             ("PassportSigner.Sign", () => signer.Sign(header, claims)),
             ("PassportBuilder.Sign", () => builder.Sign(signer)),
+            ("Es256.IsP256 (curve check)", () => Es256.IsP256(ecdsa)),
             ("Passport.VerifySignature", () => passport.VerifySignature(ecdsa)),
             ("PassportVerifier token", () => Samples.Completed(verifier.VerifyAsync(passport.Token, Samples.Dest, CancellationToken.None))),
             ("BlobSealer.Seal, 2 holders", () => BlobSealer.Seal(configuration, index, [passport.Token], holders)),

@@ -16,11 +16,14 @@ namespace Stir.Encrypted.Benchmarks.Primitives;
 /// <list type="bullet">
 /// <item>§4.1 Encap: GenerateKeyPair (random skE, X25519(skE, 9)), DH(skE, pkR); Decap: DH(skR, enc).</item>
 /// <item>§4.1 ExtractAndExpand: LabeledExtract("eae_prk"), LabeledExpand("shared_secret", enc ‖ pkR).</item>
-/// <item>§5.1 KeySchedule: LabeledExtract("psk_id_hash"), LabeledExtract("info_hash"), LabeledExtract("secret"),
-/// LabeledExpand("key"), LabeledExpand("base_nonce"). The exporter secret is not derived: a single-shot
-/// message never exports.</item>
+/// <item>§5.1 KeySchedule: LabeledExtract("info_hash"), LabeledExtract("secret"), LabeledExpand("key"),
+/// LabeledExpand("base_nonce"). psk_id_hash = LabeledExtract("", "psk_id_hash", "") is the same for every message
+/// of the suite in mode base and is computed once, as the library does; the exporter secret is not derived, since
+/// a single-shot message never exports.</item>
 /// <item>§5.2 Seal/Open at sequence 0 (nonce = base_nonce): one ChaCha20-Poly1305 encryption or decryption.</item>
 /// </list>
+/// Every primitive is libsodium's, called directly: X25519, HKDF-SHA256 (the library's choice too, see its
+/// Kdf.cs) and ChaCha20-Poly1305.
 /// </remarks>
 internal sealed unsafe class RawHpke
 {
@@ -37,7 +40,7 @@ internal sealed unsafe class RawHpke
     // Labelled inputs (RFC 9180 §4): "HPKE-v1" ‖ suite_id ‖ label ‖ value, with I2OSP(L, 2) in front for Expand.
     private readonly byte[] _eaePrkIkm;
     private readonly byte[] _sharedSecretInfo;
-    private readonly byte[] _pskIdHashIkm;
+    private readonly byte[] _pskIdHash = new byte[Nh];
     private readonly byte[] _infoHashIkm;
     private readonly byte[] _secretIkm;
     private readonly byte[] _keyInfo;
@@ -52,7 +55,7 @@ internal sealed unsafe class RawHpke
         ReadOnlySpan<byte> hpkeSuite = [(byte)'H', (byte)'P', (byte)'K', (byte)'E', 0x00, 0x20, 0x00, 0x01, 0x00, 0x03];
         _eaePrkIkm = Labelled(null, kemSuite, "eae_prk"u8, new byte[Nh]);
         _sharedSecretInfo = Labelled(Nh, kemSuite, "shared_secret"u8, [.. new byte[Nenc], .. pkR]);
-        _pskIdHashIkm = Labelled(null, hpkeSuite, "psk_id_hash"u8, []);
+        Extract(default, Labelled(null, hpkeSuite, "psk_id_hash"u8, []), _pskIdHash);
         _infoHashIkm = Labelled(null, hpkeSuite, "info_hash"u8, info);
         _secretIkm = Labelled(null, hpkeSuite, "secret"u8, []);
         _keyInfo = Labelled(Nk, hpkeSuite, "key"u8, new byte[ContextSize]);
@@ -169,19 +172,40 @@ internal sealed unsafe class RawHpke
         Span<byte> secret = stackalloc byte[Nh];
 
         // RFC 9180 §4.1 ExtractAndExpand(dh, kem_context = enc ‖ pkR).
-        HKDF.Extract(HashAlgorithmName.SHA256, _eaePrkIkm, default, eaePrk);
+        Extract(default, _eaePrkIkm, eaePrk);
         enc.CopyTo(_sharedSecretInfo.AsSpan(_sharedSecretInfo.Length - Nenc - _pkR.Length));
-        HKDF.Expand(HashAlgorithmName.SHA256, eaePrk, sharedSecret, _sharedSecretInfo);
+        Expand(eaePrk, _sharedSecretInfo, sharedSecret);
 
         // RFC 9180 §5.1 KeySchedule (mode_base): the context goes straight into the slots of the two Expand inputs.
         var context = _keyInfo.AsSpan(_keyInfo.Length - ContextSize);
         context[0] = 0x00;
-        HKDF.Extract(HashAlgorithmName.SHA256, _pskIdHashIkm, default, context.Slice(1, Nh));
-        HKDF.Extract(HashAlgorithmName.SHA256, _infoHashIkm, default, context.Slice(1 + Nh, Nh));
+        _pskIdHash.CopyTo(context[1..]);
+        Extract(default, _infoHashIkm, context.Slice(1 + Nh, Nh));
         context.CopyTo(_nonceInfo.AsSpan(_nonceInfo.Length - ContextSize));
-        HKDF.Extract(HashAlgorithmName.SHA256, _secretIkm, sharedSecret, secret);
-        HKDF.Expand(HashAlgorithmName.SHA256, secret, key, _keyInfo);
-        HKDF.Expand(HashAlgorithmName.SHA256, secret, nonce, _nonceInfo);
+        Extract(sharedSecret, _secretIkm, secret);
+        Expand(secret, _keyInfo, key);
+        Expand(secret, _nonceInfo, nonce);
+    }
+
+    // RFC 5869 HKDF-SHA256 Extract and Expand, libsodium.
+    private static void Extract(ReadOnlySpan<byte> salt, ReadOnlySpan<byte> ikm, Span<byte> prk)
+    {
+        fixed (byte* p = prk)
+        fixed (byte* s = salt)
+        fixed (byte* k = ikm)
+        {
+            Require(LibSodium.crypto_kdf_hkdf_sha256_extract(p, s, (nuint)salt.Length, k, (nuint)ikm.Length) == 0, "HKDF-Extract");
+        }
+    }
+
+    private static void Expand(ReadOnlySpan<byte> prk, ReadOnlySpan<byte> info, Span<byte> output)
+    {
+        fixed (byte* o = output)
+        fixed (byte* i = info)
+        fixed (byte* p = prk)
+        {
+            Require(LibSodium.crypto_kdf_hkdf_sha256_expand(o, (nuint)output.Length, i, (nuint)info.Length, p) == 0, "HKDF-Expand");
+        }
     }
 
     private static byte[] Labelled(int? length, ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> label, ReadOnlySpan<byte> value)
