@@ -48,8 +48,14 @@ internal static class Samples
     public static CpsConfiguration Configuration(int blobSize) =>
         new(IndexParameters, [new SizeClass(blobSize, DefaultSlots)], RetentionPolicy.Default, storeAuthenticationRequired: false, maxBlobsPerStore: 8, clockSkewSeconds: 5);
 
-    /// <summary>The call's index, through a cache as callers and callees hold it (one Argon2id at the default cost).</summary>
-    public static BlobIndex Index() => new DestinationKeyCache(IndexParameters).Derive(Orig, Dest, Epoch);
+    /// <summary>
+    /// The destination-key cache every sample index comes from, as callers and callees hold it: Argon2id at the
+    /// default cost runs once per process, every index after that is one HMAC.
+    /// </summary>
+    public static DestinationKeyCache Cache { get; } = new(IndexParameters);
+
+    /// <summary>The call's index for one key holder (spec/protocol.md §5: each holder has its own).</summary>
+    public static BlobIndex Index(HpkePublicKey holder) => Cache.Derive(Orig, Dest, Epoch, holder);
 
     /// <summary>A SHAKEN PASSporT for the sample call, as a carrier's authentication service signs it.</summary>
     public static PassportBuilder Passport() => new PassportBuilder()

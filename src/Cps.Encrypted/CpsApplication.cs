@@ -1,16 +1,70 @@
+using Microsoft.Extensions.Options;
+using Stir.Encrypted.CpsService.Abuse;
+using Stir.Encrypted.CpsService.Configuration;
+using Stir.Encrypted.CpsService.CoverTraffic;
+using Stir.Encrypted.CpsService.Endpoints;
+using Stir.Encrypted.CpsService.Hosting;
+using Stir.Encrypted.CpsService.Observability;
+using Stir.Encrypted.CpsService.Problems;
+
 namespace Stir.Encrypted.CpsService;
 
-/// <summary>Builds the CPS web application, so that the service's own entry point, `stir serve` and the
-/// tests all host exactly the same thing.</summary>
+/// <summary>
+/// Builds the CPS web application, so that the service's own entry point, <c>stir serve</c> and the tests all
+/// host exactly the same thing. Read top to bottom, it is the service's table of contents.
+/// </summary>
 public static class CpsApplication
 {
     /// <summary>Creates the application from command-line arguments and the usual configuration sources.</summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Cps:EpochSeconds=3600</c>).</param>
+    /// <param name="configure">Runs last before the app is built: embedders register their own store here.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+
+        // Privacy: request paths carry epoch and bucket; the framework categories that log paths stay quiet.
+        builder.Configuration.AddPrivacyLoggingDefaults();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var services = builder.Services;
+        // Settings: section "Cps" over code defaults, validated at start.
+        services.AddOptions<CpsOptions>().BindConfiguration(CpsOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CpsOptions>, CpsOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        // Storage: the one place an IBlobStore is chosen.
+        services.AddCpsStore(builder.Configuration);
+        services.AddSingleton<CpsRuntimeProvider>();
+        services.AddHostedService<CpsStartup>();
+
+        // Cover traffic (spec §9): derived decoys, cached per occupant.
+        services.AddSingleton<ICoverKeyAgreement, SodiumCoverKeyAgreement>();
+        services.AddSingleton<ICoverBlobFactory>(sp => new CachingCoverBlobFactory(
+            new DerivedCoverBlobFactory(sp.GetRequiredService<ICoverKeyAgreement>()),
+            sp.GetRequiredService<IOptions<CpsOptions>>().Value.CoverCacheEntries));
+
+        // Abuse: per-client rate limits (the per-bucket cap is the slot model's).
+        services.AddCpsRateLimiting();
+
+        // Operations: counters, Prometheus text, OpenAPI.
+        services.AddMetrics();
+        services.AddSingleton<CpsMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddCpsOpenApi();
+
         configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+
+        // Errors: every exception and every bodiless framework error (404, 405, 413) becomes a problem.
+        app.UseProblemBoundary();
+        app.UseRateLimiter();
+
+        app.MapConfigEndpoints();
+        app.MapStoreEndpoints();
+        app.MapRetrieveEndpoints();
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoints();
+        app.MapOpenApi();
         return app;
     }
 }

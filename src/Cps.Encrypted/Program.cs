@@ -1,5 +1,5 @@
-// The encrypted-blob Call Placement Service. Program.cs is the table of contents; each feature maps its
-// endpoints from its own XxxEndpoints class.
+// The encrypted-blob Call Placement Service. CpsApplication.Build is the table of contents (the same app
+// is hosted by `stir serve` and the tests); each feature maps its endpoints from its own XxxEndpoints class.
 using Stir.Encrypted.CpsService;
 
 var app = CpsApplication.Build(args);

@@ -18,7 +18,6 @@ public class BucketOpenBenchmarks
 
     private readonly Dictionary<int, IReadOnlyList<ReadOnlyMemory<byte>>> _buckets = [];
     private HpkePrivateKey _key = null!;
-    private HpkePrivateKey[] _keys = null!;
     private BlobIndex _index = null!;
     private byte[] _info = null!;
     private byte[] _real = null!;
@@ -32,22 +31,21 @@ public class BucketOpenBenchmarks
     public void Setup()
     {
         _key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _keys = [_key];
-        _index = Samples.Index();
+        _index = Samples.Index(_key.PublicKey);
         _info = _index.HpkeInfo();
         var configuration = Samples.Configuration(Samples.DefaultBlobSize);
         using var signingKey = Passports.PassportSigningKey.Generate();
         var token = Samples.Passport().Sign(new Passports.PassportSigner(signingKey, Samples.Clock)).Token;
-        _real = BlobSealer.Seal(configuration, _index, [token], [_key.PublicKey])[0];
+        _real = BlobSealer.Seal(configuration, _index, [token], _key.PublicKey);
         _decoy = Samples.Decoy(Samples.DefaultBlobSize);
         _plaintext = new byte[Samples.DefaultBlobSize - SizeClass.Overhead];
         foreach (var n in new[] { 1, 10, 100, 1000 })
         {
             // Every blob distinct, as in a real bucket: each real one sealed afresh, each decoy with its own bytes.
             _buckets[n] = [.. Enumerable.Range(0, n).Select(i => (ReadOnlyMemory<byte>)(i % RealEvery == 0
-                ? BlobSealer.Seal(configuration, _index, [token], [_key.PublicKey])[0]
+                ? BlobSealer.Seal(configuration, _index, [token], _key.PublicKey)
                 : Samples.Decoy(Samples.DefaultBlobSize)))];
-            var opened = BucketOpener.Open(_index, _buckets[n], _keys);
+            var opened = BucketOpener.Open(_index, _buckets[n], _key);
             Samples.Require(opened.Count == RealBlobs(n) && opened.All(o => o.FormatError is null && o.Passports.Count == 1 && o.Passports[0] == token), $"a bucket of {n} opens its {RealBlobs(n)} real blob(s)");
         }
 
@@ -64,14 +62,14 @@ public class BucketOpenBenchmarks
     public bool OpenDecoy() => Samples.Suite.TryOpen(_key, _info, [], _decoy, _plaintext);
 
     [Benchmark(OperationsPerInvoke = 1)]
-    public int Bucket1() => BucketOpener.Open(_index, _buckets[1], _keys).Count;
+    public int Bucket1() => BucketOpener.Open(_index, _buckets[1], _key).Count;
 
     [Benchmark(OperationsPerInvoke = 10)]
-    public int Bucket10() => BucketOpener.Open(_index, _buckets[10], _keys).Count;
+    public int Bucket10() => BucketOpener.Open(_index, _buckets[10], _key).Count;
 
     [Benchmark(OperationsPerInvoke = 100)]
-    public int Bucket100() => BucketOpener.Open(_index, _buckets[100], _keys).Count;
+    public int Bucket100() => BucketOpener.Open(_index, _buckets[100], _key).Count;
 
     [Benchmark(OperationsPerInvoke = 1000)]
-    public int Bucket1000() => BucketOpener.Open(_index, _buckets[1000], _keys).Count;
+    public int Bucket1000() => BucketOpener.Open(_index, _buckets[1000], _key).Count;
 }

@@ -26,7 +26,7 @@ public class HpkeDecoyBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index().HpkeInfo();
+        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
         RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, new byte[BlobSize - SizeClass.Overhead]);
         _decoy = Samples.Decoy(BlobSize);
         _plaintext = new byte[BlobSize - SizeClass.Overhead];

@@ -26,7 +26,7 @@ public class HpkeOpenBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index().HpkeInfo();
+        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
         var message = RandomNumberGenerator.GetBytes(BlobSize - SizeClass.Overhead);
         RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, message);
         _blob = Samples.Suite.Seal(_recipient.PublicKey, _info, [], message);

@@ -26,7 +26,7 @@ public class HpkeSealBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index().HpkeInfo();
+        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
         _plaintext = RandomNumberGenerator.GetBytes(BlobSize - SizeClass.Overhead);
         _ciphertext = new byte[BlobSize];
         RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, _plaintext);

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Stir.Encrypted.Benchmarks.Primitives;
 using Stir.Encrypted.Cps;
 using Stir.Encrypted.Hpke;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Passports;
 
 namespace Stir.Encrypted.Benchmarks.Flows;
@@ -84,9 +85,9 @@ internal static unsafe class CpuCosts
     {
         LibSodium.EnsureInitialized();
         var suite = Samples.Suite;
-        var index = Samples.Index();
-        var info = index.HpkeInfo();
         var key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        var index = Samples.Index(key.PublicKey);
+        var info = index.HpkeInfo();
         var other = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         var configuration = Samples.Configuration(Samples.DefaultBlobSize);
         var signingKey = PassportSigningKey.Generate();
@@ -108,7 +109,6 @@ internal static unsafe class CpuCosts
         var sender = RawHpke.ForSender(key.PublicKey.Bytes, info);
         var recipient = RawHpke.ForRecipient(key.Export(), key.PublicKey.Bytes, info);
         var bucket = Enumerable.Range(0, Samples.DefaultSlots).Select(i => (ReadOnlyMemory<byte>)(i == 5 ? blob : Samples.Decoy(Samples.DefaultBlobSize))).ToList();
-        HpkePrivateKey[] keys = [key];
         HpkePublicKey[] holders = [key.PublicKey, other.PublicKey];
         var scalar = RandomNumberGenerator.GetBytes(32);
         var point = other.PublicKey.Bytes.ToArray();
@@ -117,7 +117,7 @@ internal static unsafe class CpuCosts
         var prk = new byte[32];
         var ikm = RandomNumberGenerator.GetBytes(7 + 10 + 9 + 49);
         var labelled = RandomNumberGenerator.GetBytes(2 + 7 + 10 + 10 + 65);
-        var store = new StoreFlow(index, holders);
+        var store = new StoreFlow(Samples.Cache, holders);
         var retrieve = new RetrieveFlow(index, key, 5);
 
         return
@@ -193,8 +193,9 @@ internal static unsafe class CpuCosts
             ("Es256.IsP256 (curve check)", () => Es256.IsP256(ecdsa)),
             ("Passport.VerifySignature", () => passport.VerifySignature(ecdsa)),
             ("PassportVerifier token", () => Samples.Completed(verifier.VerifyAsync(passport.Token, Samples.Dest, CancellationToken.None))),
-            ("BlobSealer.Seal, 2 holders", () => BlobSealer.Seal(configuration, index, [passport.Token], holders)),
-            ("BucketOpener.Open, 12 blobs", () => BucketOpener.Open(index, bucket, keys)),
+            ("DestinationKeyCache.Derive, warm", () => Samples.Cache.Derive(Samples.Orig, Samples.Dest, Samples.Epoch, key.PublicKey)),
+            ("BlobSealer.Seal, 1 holder", () => BlobSealer.Seal(configuration, index, [passport.Token], key.PublicKey)),
+            ("BucketOpener.Open, 12 blobs", () => BucketOpener.Open(index, bucket, key)),
             ("store flow operation", store.RunOnce),
             ("retrieve flow operation", retrieve.RunOnce),
         ];

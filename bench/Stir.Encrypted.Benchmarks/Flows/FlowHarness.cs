@@ -27,16 +27,17 @@ internal static class FlowHarness
         var warmup = double.Parse(Option(args, "--warmup", "1"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "");
 
-        var index = Samples.Index();
         using var holder1 = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         using var holder2 = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         HpkePublicKey[] holders = [holder1.PublicKey, holder2.PublicKey];
         using var callee = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        var index = Samples.Index(callee.PublicKey);
+        Samples.Cache.Prepare(Samples.Dest, Samples.Epoch);
 
         var results = new JsonArray();
         foreach (var t in threads)
         {
-            results.Add(Measure("store", t, warmup, seconds, _ => new StoreFlow(index, holders)));
+            results.Add(Measure("store", t, warmup, seconds, _ => new StoreFlow(Samples.Cache, holders)));
             results.Add(Measure("retrieve", t, warmup, seconds, thread => new RetrieveFlow(index, callee, realSlot: (5 + thread) % Samples.DefaultSlots)));
         }
 

@@ -12,7 +12,7 @@ namespace Stir.Encrypted.Benchmarks.Flows;
 internal sealed class RetrieveFlow : IFlow
 {
     private readonly BlobIndex _index;
-    private readonly HpkePrivateKey[] _keys;
+    private readonly HpkePrivateKey _key;
     private readonly IReadOnlyList<ReadOnlyMemory<byte>> _bucket;
     private readonly StaticKeyCredentialResolver _resolver;
     private readonly PassportVerifier _verifier;
@@ -20,10 +20,10 @@ internal sealed class RetrieveFlow : IFlow
     public RetrieveFlow(BlobIndex index, HpkePrivateKey key, int realSlot)
     {
         _index = index;
-        _keys = [key];
+        _key = key;
         using var signingKey = PassportSigningKey.Generate();
         var token = Samples.Passport().Sign(new PassportSigner(signingKey, Samples.Clock)).Token;
-        var real = BlobSealer.Seal(Samples.Configuration(Samples.DefaultBlobSize), index, [token], [key.PublicKey])[0];
+        var real = BlobSealer.Seal(Samples.Configuration(Samples.DefaultBlobSize), index, [token], key.PublicKey);
         _bucket = [.. Enumerable.Range(0, Samples.DefaultSlots).Select(i => (ReadOnlyMemory<byte>)(i == realSlot ? real : Samples.Decoy(Samples.DefaultBlobSize)))];
         using var publicKey = signingKey.ExportPublicKey();
         _resolver = new StaticKeyCredentialResolver(publicKey);
@@ -32,7 +32,7 @@ internal sealed class RetrieveFlow : IFlow
 
     public void RunOnce()
     {
-        var opened = BucketOpener.Open(_index, _bucket, _keys);
+        var opened = BucketOpener.Open(_index, _bucket, _key);
         if (opened.Count != 1 || opened[0].FormatError is not null)
         {
             throw new InvalidOperationException("the retrieve flow did not open exactly its one blob");

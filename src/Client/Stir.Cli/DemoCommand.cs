@@ -64,27 +64,28 @@ internal static class DemoCommand
             // 5. The call's index: Argon2id over (dest, epoch), then HMAC binding orig; the CPS sees 14 bits.
             var parameters = new IndexParameters(RandomNumberGenerator.GetBytes(IndexParameters.SaltSize), IndexParameters.DefaultMemoryKiB, IndexParameters.DefaultIterations, IndexParameters.DefaultBucketBits, IndexParameters.DefaultEpochSeconds);
             var epoch = parameters.EpochAt(time.GetUtcNow());
-            var index = BlobIndex.Derive(parameters, alice, bob, epoch);
+            using var bobKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+            var index = BlobIndex.Derive(parameters, alice, bob, epoch, bobKey.PublicKey);
             Step("derive index (Argon2id 19 MiB)", true, $"epoch {epoch}, bucket {index.BucketText} of 2^{parameters.BucketBits}", Lap(sw));
 
             // 6. Padded and sealed to the callee's key: the blob size does not depend on the PASSporT.
-            using var bobKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-            var suite = HpkeSuite.X25519Sha256ChaCha20Poly1305;
+            var suite = BlobSealer.Suite;
             var sizeClass = new SizeClass(4096, 12);
-            var blob = suite.Seal(bobKey.PublicKey, index.HpkeInfo(), [], BlobPlaintext.Encode([passport.Token], sizeClass.PlaintextSize));
+            var config = new CpsConfiguration(parameters, [sizeClass], RetentionPolicy.Default, false, 8, 5);
+            var blob = BlobSealer.Seal(config, index, [passport.Token], bobKey.PublicKey);
             Step("seal blob (HPKE X25519)", blob.Length == sizeClass.Size, $"{blob.Length} bytes ({passport.Token.Length}-character PASSporT inside)", Lap(sw));
 
             // 7. The callee trial-opens its blob among decoys; decoys and blobs for other keys do not open.
             var candidates = Enumerable.Range(0, sizeClass.Slots - 1).Select(_ => suite.Seal(HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256).PublicKey, index.HpkeInfo(), [], new byte[sizeClass.PlaintextSize])).Append(blob).ToList();
             Lap(sw);
-            var opened = candidates.Select(c => suite.TryOpen(bobKey, index.HpkeInfo(), [], c, out var pt) ? pt : null).Where(p => p is not null).ToList();
-            var recovered = opened.Count == 1 ? BlobPlaintext.Decode(opened[0]) : [];
+            var opened = BucketOpener.Open(index, [.. candidates.Select(c => (ReadOnlyMemory<byte>)c)], bobKey);
+            var recovered = opened.Count == 1 ? opened[0].Passports : [];
             Step("trial-open bucket of 12", recovered.Count == 1 && recovered[0] == passport.Token, $"{opened.Count} of {candidates.Count} opened, PASSporT recovered intact", Lap(sw));
 
             // 8. A blob moved to another index (another caller or epoch) never opens.
-            var other = BlobIndex.Derive(parameters, mallory, bob, epoch);
+            var other = BlobIndex.Derive(parameters, mallory, bob, epoch, bobKey.PublicKey);
             Lap(sw);
-            var relocated = suite.TryOpen(bobKey, other.HpkeInfo(), [], blob, out _);
+            var relocated = BucketOpener.Open(other, [blob], bobKey).Count > 0;
             Step("relocated blob does not open", !relocated, "the full index is bound as HPKE info", Lap(sw));
 
             return output.Result(

@@ -62,6 +62,7 @@ internal static class StirCommand
         root.Subcommands.Add(PassportCommand.Create());
         root.Subcommands.Add(DiscoverCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(SipCommand.Create());
         return root;
     }
 }

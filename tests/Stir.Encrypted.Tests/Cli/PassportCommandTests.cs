@@ -48,7 +48,7 @@ public sealed class PassportCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         var json = result.Json();
         var token = json.GetProperty("token").GetString()!;
-        Assert.Equal($"{token};info=<https://cert.example.net/sp.pem>;alg=ES256;ppt=\"shaken\"", json.GetProperty("identityHeader").GetString());
+        Assert.Equal($"{token};info=<https://cert.example.net/sp.pem>;alg=ES256;ppt=shaken", json.GetProperty("identityHeader").GetString());
         Assert.Equal(".." + token.Split('.')[2], json.GetProperty("compactForm").GetString());
         Assert.Equal("shaken", json.GetProperty("header").GetProperty("ppt").GetString());
         Assert.Equal("B", json.GetProperty("claims").GetProperty("attest").GetString());

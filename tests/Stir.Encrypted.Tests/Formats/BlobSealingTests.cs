@@ -14,25 +14,26 @@ public sealed class BlobSealingTests
 
     [Fact]
     [Trait("Claim", "TM-08")]
-    public void SealToEveryHolder_EachHolderOpensItsOwn_AndNothingElseOpens()
+    public void EachHolder_HasItsOwnIndex_AndOpensOnlyItsOwnBlob()
     {
         var config = Config();
-        var index = BlobIndex.Derive(config.Index, Alice, Bob, 7);
         using var carrier = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         using var user = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        using var stranger = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        var carrierIndex = BlobIndex.Derive(config.Index, Alice, Bob, 7, carrier.PublicKey);
+        var userIndex = BlobIndex.Derive(config.Index, Alice, Bob, 7, user.PublicKey);
 
-        var blobs = BlobSealer.Seal(config, index, [Jws, Jws], [carrier.PublicKey, user.PublicKey]);
-        var bucket = blobs.Select(b => (ReadOnlyMemory<byte>)b).Concat(Decoys(config, 5)).ToList();
+        var forCarrier = BlobSealer.Seal(config, carrierIndex, [Jws, Jws], carrier.PublicKey);
+        var forUser = BlobSealer.Seal(config, userIndex, [Jws, Jws], user.PublicKey);
+        var bucket = new ReadOnlyMemory<byte>[] { forCarrier, forUser }.Concat(Decoys(config, 5)).ToList();
 
-        Assert.All(blobs, b => Assert.Equal(1024, b.Length));
-        var byCarrier = BucketOpener.Open(index, bucket, [carrier]);
-        var byUser = BucketOpener.Open(index, bucket, [stranger, user]);
-        Assert.Equal([0], byCarrier.Select(o => o.BlobIndex));
-        Assert.Equal([Jws, Jws], byCarrier[0].Passports);
-        Assert.Equal([1], byUser.Select(o => o.BlobIndex));
-        Assert.Equal(1, byUser[0].KeyIndex);
-        Assert.Empty(BucketOpener.Open(index, bucket, [stranger]));
+        Assert.False(carrierIndex.Tag.SequenceEqual(userIndex.Tag));
+        Assert.Equal(1024, forCarrier.Length);
+        var byCarrier = Assert.Single(BucketOpener.Open(carrierIndex, bucket, carrier));
+        Assert.Equal(0, byCarrier.BlobIndex);
+        Assert.Equal([Jws, Jws], byCarrier.Passports);
+        Assert.Equal(1, Assert.Single(BucketOpener.Open(userIndex, bucket, user)).BlobIndex);
+        Assert.Empty(BucketOpener.Open(carrierIndex, bucket, user));   // the user's key under the carrier's index
+        Assert.Empty(BucketOpener.Open(userIndex, [forCarrier], carrier));
     }
 
     [Fact]
@@ -41,13 +42,14 @@ public sealed class BlobSealingTests
     {
         var config = Config();
         using var key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var index = BlobIndex.Derive(config.Index, Alice, Bob, 7);
-        var blob = BlobSealer.Seal(config, index, [Jws], [key.PublicKey])[0];
+        var pk = key.PublicKey;
+        var index = BlobIndex.Derive(config.Index, Alice, Bob, 7, pk);
+        var blob = BlobSealer.Seal(config, index, [Jws], pk);
 
-        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Alice, Bob, 8), [blob], [key]));                         // replayed in a later epoch
-        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Bob, Bob, 7), [blob], [key]));                           // claimed for another caller
-        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Alice, TelephoneNumber.ParseCanonical("1"), 7), [blob], [key])); // another callee
-        Assert.Single(BucketOpener.Open(index, [blob], [key]));
+        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Alice, Bob, 8, pk), [blob], key));                         // replayed in a later epoch
+        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Bob, Bob, 7, pk), [blob], key));                           // claimed for another caller
+        Assert.Empty(BucketOpener.Open(BlobIndex.Derive(config.Index, Alice, TelephoneNumber.ParseCanonical("1"), 7, pk), [blob], key)); // another callee
+        Assert.Single(BucketOpener.Open(index, [blob], key));
     }
 
     [Fact]
@@ -55,23 +57,22 @@ public sealed class BlobSealingTests
     {
         var config = Config(new SizeClass(256, 4), new SizeClass(2048, 4));
         using var key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1);
+        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1, key.PublicKey);
 
-        Assert.Equal(256, BlobSealer.Seal(config, index, [Jws], [key.PublicKey])[0].Length);
-        Assert.Equal(2048, BlobSealer.Seal(config, index, Enumerable.Repeat(Jws, 8).ToList(), [key.PublicKey])[0].Length);
-        var ex = Assert.Throws<ArgumentException>(() => BlobSealer.Seal(config, index, Enumerable.Repeat(Jws, 16).Select(j => j + new string('A', 200)).ToList(), [key.PublicKey]));
+        Assert.Equal(256, BlobSealer.Seal(config, index, [Jws], key.PublicKey).Length);
+        Assert.Equal(2048, BlobSealer.Seal(config, index, Enumerable.Repeat(Jws, 8).ToList(), key.PublicKey).Length);
+        var ex = Assert.Throws<ArgumentException>(() => BlobSealer.Seal(config, index, Enumerable.Repeat(Jws, 16).Select(j => j + new string('A', 200)).ToList(), key.PublicKey));
         Assert.Contains("largest class carries", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Seal_TooManyHolders_OrNone_Throws()
+    public void Seal_ToAKeyOfAnotherKem_Throws()
     {
         var config = Config();
-        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1);
-        var keys = Enumerable.Range(0, 9).Select(_ => HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256).PublicKey).ToList();
+        using var p256 = HpkePrivateKey.Generate(HpkeKem.P256HkdfSha256);
+        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1, p256.PublicKey);
 
-        Assert.Contains("at most 8", Assert.Throws<ArgumentException>(() => BlobSealer.Seal(config, index, [Jws], keys)).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => BlobSealer.Seal(config, index, [Jws], []));
+        Assert.Contains("x25519", Assert.Throws<ArgumentException>(() => BlobSealer.Seal(config, index, [Jws], p256.PublicKey)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,12 +80,12 @@ public sealed class BlobSealingTests
     {
         var config = Config();
         using var key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1);
+        var index = BlobIndex.Derive(config.Index, Alice, Bob, 1, key.PublicKey);
         var garbage = new byte[1024 - 48];
         garbage[0] = 9;
         var blob = BlobSealer.Suite.Seal(key.PublicKey, index.HpkeInfo(), [], garbage);
 
-        var opened = Assert.Single(BucketOpener.Open(index, [blob], [key]));
+        var opened = Assert.Single(BucketOpener.Open(index, [blob], key));
 
         Assert.Empty(opened.Passports);
         Assert.Contains("version is 9", opened.FormatError, StringComparison.Ordinal);

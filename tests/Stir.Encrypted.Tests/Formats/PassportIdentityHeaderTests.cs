@@ -51,7 +51,7 @@ public sealed class PassportIdentityHeaderTests
         var full = SipIdentityHeader.Parse(passport.ToIdentityHeader());
         var compact = SipIdentityHeader.Parse(passport.ToIdentityHeader(compact: true));
 
-        Assert.Equal($"{passport.Token};info=<{PassportTestKit.X5u}>;alg=ES256;ppt=\"shaken\"", passport.ToIdentityHeader());
+        Assert.Equal($"{passport.Token};info=<{PassportTestKit.X5u}>;alg=ES256;ppt=shaken", passport.ToIdentityHeader());
         Assert.Equal(passport.Token, full.Token);
         Assert.Equal(passport.CompactForm, compact.Token);
         Assert.True(compact.IsCompactForm);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Passports;
 using Stir.Encrypted.Telephony;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Passports;
 using Stir.Encrypted.Telephony;
 using Stir.Encrypted.Tests.Support;

@@ -64,11 +64,14 @@ public sealed class PassportRfcExampleKeysTests
         var example = Passport.Parse(DivExample);
         Assert.Equal(example.RawHeader.ToArray(), div.RawHeader.ToArray());
         Assert.Equal(example.RawClaims.ToArray(), div.RawClaims.ToArray());
-        Assert.Equal(div.Token + ";info=<https://www.example.com/cert.cer>;alg=ES256;ppt=\"div\"", div.ToIdentityHeader());
+        // RFC 8946 prints ppt="div"; RFC 8224's ABNF (ident-type = "ppt" EQUAL token) has it unquoted, which is
+        // what we write. The printed, quoted form still parses and verifies.
+        Assert.Equal(div.Token + ";info=<https://www.example.com/cert.cer>;alg=ES256;ppt=div", div.ToIdentityHeader());
 
         using var resolver = new StaticKeyCredentialResolver(PassportVectorKeys.PublicFromPem("passport/keys/rfc8946-appendix-A-public.pem"));
         var verifier = new PassportVerifier(resolver, timeProvider: new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(RfcIat)));
         Assert.True((await verifier.VerifyAsync(div.Token, null, CancellationToken.None)).IsValid);
+        Assert.True((await verifier.VerifyAsync(div.Token + ";info=<https://www.example.com/cert.cer>;alg=ES256;ppt=\"div\"", null, CancellationToken.None)).IsValid);
     }
 
     [Fact]

@@ -174,14 +174,19 @@ internal static partial class ClaimTraits
             }
 
             string? currentClass = null;
+            var classClaims = new List<string>();
             var pending = new List<string>();
+            var pendingIsTest = false;
             foreach (var line in File.ReadLines(file))
             {
                 var cls = ClassDecl().Match(line);
                 if (cls.Success)
                 {
+                    // A trait on the class applies to every test in it (xunit semantics).
                     currentClass = cls.Groups[1].Value;
+                    classClaims = [.. pending];
                     pending.Clear();
+                    pendingIsTest = false;
                     continue;
                 }
 
@@ -190,15 +195,20 @@ internal static partial class ClaimTraits
                     pending.Add(m.Groups[1].Value);
                 }
 
+                pendingIsTest |= line.Contains("[Fact", StringComparison.Ordinal) || line.Contains("[Theory", StringComparison.Ordinal);
                 var method = MethodDecl().Match(line);
                 if (method.Success && currentClass is not null)
                 {
-                    foreach (var claim in pending)
+                    if (pendingIsTest)
                     {
-                        result.Add(new ClaimTrait(currentClass, method.Groups[1].Value, claim));
+                        foreach (var claim in pending.Concat(classClaims).Distinct(StringComparer.Ordinal))
+                        {
+                            result.Add(new ClaimTrait(currentClass, method.Groups[1].Value, claim));
+                        }
                     }
 
                     pending.Clear();
+                    pendingIsTest = false;
                 }
             }
         }

@@ -4,18 +4,19 @@ using Stir.Encrypted.Hpke;
 namespace Stir.Encrypted.Cps;
 
 /// <summary>
-/// The callee's half of spec/protocol.md §4–§6: trial-opens every blob of a bucket with every key it holds for
-/// the called number. Blobs that are not for it (decoys, other holders' blobs, other calls') simply do not open,
-/// at the cost of one HPKE open each, and say nothing about why.
+/// The callee's half of spec/protocol.md §4–§6: trial-opens every blob of the bucket of one of its keys with
+/// that key (a callee holding several keys for a number derives one index, and fetches one bucket, per key).
+/// Blobs that are not for it (decoys, other calls') simply do not open, at the cost of one HPKE open each,
+/// and say nothing about why.
 /// </summary>
 public static class BucketOpener
 {
     /// <summary>Opens what can be opened.</summary>
-    public static IReadOnlyList<OpenedBlob> Open(BlobIndex index, IReadOnlyList<ReadOnlyMemory<byte>> blobs, IReadOnlyList<HpkePrivateKey> keys)
+    public static IReadOnlyList<OpenedBlob> Open(BlobIndex index, IReadOnlyList<ReadOnlyMemory<byte>> blobs, HpkePrivateKey key)
     {
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(blobs);
-        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(key);
         var suite = BlobSealer.Suite;
         var info = index.HpkeInfo();
         var opened = new List<OpenedBlob>();
@@ -36,25 +37,21 @@ public static class BucketOpener
                     buffer = new byte[size];
                 }
 
-                for (var k = 0; k < keys.Count; k++)
+                if (key.Kem != suite.Kem || !suite.TryOpen(key, info, [], blob, buffer.AsSpan(0, size)))
                 {
-                    if (keys[k].Kem != suite.Kem || !suite.TryOpen(keys[k], info, [], blob, buffer.AsSpan(0, size)))
-                    {
-                        continue;
-                    }
-
-                    try
-                    {
-                        opened.Add(new OpenedBlob(b, k, BlobPlaintext.Decode(buffer.AsSpan(0, size)), null));
-                    }
-                    catch (BlobFormatException e)
-                    {
-                        opened.Add(new OpenedBlob(b, k, [], e.Message));
-                    }
-
-                    CryptographicOperations.ZeroMemory(buffer.AsSpan(0, size));
-                    break;
+                    continue;
                 }
+
+                try
+                {
+                    opened.Add(new OpenedBlob(b, BlobPlaintext.Decode(buffer.AsSpan(0, size)), null));
+                }
+                catch (BlobFormatException e)
+                {
+                    opened.Add(new OpenedBlob(b, [], e.Message));
+                }
+
+                CryptographicOperations.ZeroMemory(buffer.AsSpan(0, size));
             }
         }
         finally

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 
@@ -144,8 +145,10 @@ public sealed class Passport
             throw new InvalidOperationException("the Identity header's info parameter mirrors x5u (RFC 8224 §4.1), and this PASSporT has none");
         }
 
+        // RFC 8224 §4.1 ABNF: ident-type = "ppt" EQUAL token, so unquoted (the quoted form in the RFC 8588 and
+        // RFC 8946 examples does not match the grammar; parsers, ours included, accept both).
         var value = $"{(compact ? CompactForm : Token)};info=<{Header.X5u}>;alg={Header.Alg}";
-        return Header.Ppt is null ? value : $"{value};ppt=\"{Header.Ppt}\"";
+        return Header.Ppt is null ? value : $"{value};ppt={Header.Ppt}";
     }
 
     /// <summary>The full form.</summary>

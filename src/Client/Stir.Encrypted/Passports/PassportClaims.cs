@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Text.Json;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 

@@ -1,57 +1,50 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 
 /// <summary>
-/// A PASSporT decoded as a JWS and nothing more (RFC 7515 §7.1 compact serialization): three base64url
-/// segments, a 64-byte signature, a header and a claims set that are strict JSON objects. The bytes are
-/// kept exactly as received, because the signature covers the received text, never a re-serialization.
+/// A PASSporT decoded as a JWS and nothing more (RFC 7515 §7.1 compact serialization), through the shared
+/// <see cref="CompactJws"/>: three base64url segments, a 64-byte signature, a header and a claims set that are
+/// strict JSON objects, kept exactly as received. This adds what is PASSporT-specific: the compact form
+/// (<c>..signature</c>, RFC 8225 §7) and <see cref="PassportFormatException"/> as the one error type.
 /// Schema rules (what the header and claims must contain) are <see cref="PassportParser"/>'s job.
 /// </summary>
 internal sealed class PassportJws : IDisposable
 {
     /// <summary>RFC 7518 §3.4: an ES256 signature is R || S, 32 bytes each.</summary>
-    public const int SignatureSize = 64;
+    public const int SignatureSize = CompactJws.SignatureSize;
 
-    private PassportJws(string token, int firstDot, int secondDot, byte[] rawHeader, byte[] rawClaims, byte[] signature, JsonDocument header, JsonDocument claims)
+    private readonly CompactJws _jws;
+
+    private PassportJws(CompactJws jws)
     {
-        Token = token;
-        SigningInput = Encoding.ASCII.GetBytes(token[..secondDot]);
-        HeaderSegment = token[..firstDot];
-        SignatureSegment = token[(secondDot + 1)..];
-        RawHeader = rawHeader;
-        RawClaims = rawClaims;
-        Signature = signature;
-        Header = header;
-        Claims = claims;
-        IsHeaderCanonical = CanonicalJsonWriter.IsCanonical(rawHeader, header.RootElement);
-        AreClaimsCanonical = CanonicalJsonWriter.IsCanonical(rawClaims, claims.RootElement);
+        _jws = jws;
     }
 
-    public string Token { get; }
+    public string Token => _jws.Token;
 
     /// <summary>ASCII(BASE64URL(header) || '.' || BASE64URL(claims)): what ES256 signs (RFC 7515 §5.1 step 5).</summary>
-    public byte[] SigningInput { get; }
+    public byte[] SigningInput => _jws.SigningInput;
 
-    public string HeaderSegment { get; }
+    public string HeaderSegment => _jws.HeaderSegment;
 
-    public string SignatureSegment { get; }
+    public string SignatureSegment => _jws.SignatureSegment;
 
-    public byte[] RawHeader { get; }
+    public byte[] RawHeader => _jws.RawHeader;
 
-    public byte[] RawClaims { get; }
+    public byte[] RawClaims => _jws.RawPayload;
 
-    public byte[] Signature { get; }
+    public byte[] Signature => _jws.Signature;
 
-    public JsonDocument Header { get; }
+    public JsonDocument Header => _jws.Header;
 
-    public JsonDocument Claims { get; }
+    public JsonDocument Claims => _jws.Payload;
 
-    public bool IsHeaderCanonical { get; }
+    public bool IsHeaderCanonical => _jws.IsHeaderCanonical;
 
-    public bool AreClaimsCanonical { get; }
+    public bool AreClaimsCanonical => _jws.IsPayloadCanonical;
 
     /// <summary>Decodes a full-form PASSporT.</summary>
     /// <exception cref="PassportFormatException">The token is not a well-formed ES256 JWS; the message says where and why.</exception>
@@ -59,18 +52,7 @@ internal sealed class PassportJws : IDisposable
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(options);
-        if (token.Length > options.MaxTokenLength)
-        {
-            throw new PassportFormatException(PassportPart.Token, string.Empty, $"{token.Length} characters exceed the limit of {options.MaxTokenLength}");
-        }
-
-        if (token.Length == 0)
-        {
-            throw new PassportFormatException(PassportPart.Token, string.Empty, "empty");
-        }
-
-        var dots = token.Count(c => c == '.');
-        if (dots == 2 && token.StartsWith("..", StringComparison.Ordinal))
+        if (token.Length > 0 && token.Length <= options.MaxTokenLength && token.StartsWith("..", StringComparison.Ordinal) && token.Count(c => c == '.') == 2)
         {
             throw new PassportFormatException(
                 PassportPart.Token,
@@ -78,37 +60,14 @@ internal sealed class PassportJws : IDisposable
                 "compact form (\"..signature\"): the header and claims must first be rebuilt from the signaling (RFC 8225 §7, Passport.FromCompactForm)");
         }
 
-        if (dots != 2)
-        {
-            throw new PassportFormatException(PassportPart.Token, string.Empty, $"expected 3 segments (header.claims.signature) separated by '.', found {dots + 1}");
-        }
-
-        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
-        var secondDot = token.IndexOf('.', firstDot + 1);
-        var rawHeader = DecodeSegment(token.AsSpan(0, firstDot), PassportPart.Header, options.MaxHeaderBytes);
-        var rawClaims = DecodeSegment(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), PassportPart.Claims, int.MaxValue);
-        var signature = DecodeSegment(token.AsSpan(secondDot + 1), PassportPart.Signature, int.MaxValue);
-        if (signature.Length != SignatureSize)
-        {
-            throw new PassportFormatException(
-                PassportPart.Signature,
-                string.Empty,
-                $"an ES256 signature is {SignatureSize} bytes (R || S, RFC 7518 §3.4); this one has {signature.Length}");
-        }
-
-        var header = StrictJsonReader.ParseObject(rawHeader, PassportPart.Header);
-        JsonDocument claims;
         try
         {
-            claims = StrictJsonReader.ParseObject(rawClaims, PassportPart.Claims);
+            return new PassportJws(CompactJws.Decode(token, options.MaxTokenLength, options.MaxHeaderBytes));
         }
-        catch
+        catch (JwsFormatException e)
         {
-            header.Dispose();
-            throw;
+            throw Translate(e);
         }
-
-        return new PassportJws(token, firstDot, secondDot, rawHeader, rawClaims, signature, header, claims);
     }
 
     /// <summary>
@@ -126,7 +85,16 @@ internal sealed class PassportJws : IDisposable
         }
 
         var signature = compactForm[2..];
-        var sig = DecodeSegment(signature, PassportPart.Signature, int.MaxValue);
+        byte[] sig;
+        try
+        {
+            sig = CompactJws.DecodeSegment(signature, JwsPart.Signature, int.MaxValue);
+        }
+        catch (JwsFormatException e)
+        {
+            throw Translate(e);
+        }
+
         if (sig.Length != SignatureSize)
         {
             throw new PassportFormatException(PassportPart.Signature, string.Empty, $"an ES256 signature is {SignatureSize} bytes (R || S, RFC 7518 §3.4); this one has {sig.Length}");
@@ -140,32 +108,19 @@ internal sealed class PassportJws : IDisposable
         => Reconstruct(compactForm, CanonicalJsonWriter.Serialize(header), CanonicalJsonWriter.Serialize(claims));
 
     /// <summary>RFC 7515 §5.2 step 8 with ES256 (RFC 7518 §3.4): the signature over the received signing input.</summary>
-    public bool VerifySignature(ECDsa publicKey)
+    public bool VerifySignature(ECDsa publicKey) => _jws.VerifySignature(publicKey);
+
+    public void Dispose() => _jws.Dispose();
+
+    /// <summary>The PASSporT error for a structural JWS fault, with the same part, field and reason.</summary>
+    internal static PassportFormatException Translate(JwsFormatException e) => new(PartOf(e.Part), e.Field, e.Reason);
+
+    internal static PassportPart PartOf(JwsPart part) => part switch
     {
-        ArgumentNullException.ThrowIfNull(publicKey);
-        return publicKey.VerifyData(SigningInput, Signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-    }
-
-    public void Dispose()
-    {
-        Header.Dispose();
-        Claims.Dispose();
-    }
-
-    private static byte[] DecodeSegment(ReadOnlySpan<char> segment, PassportPart part, int maxBytes)
-    {
-        if (segment.Length == 0)
-        {
-            throw new PassportFormatException(part, string.Empty, "empty segment");
-        }
-
-        if ((long)segment.Length * 3 / 4 > maxBytes)
-        {
-            throw new PassportFormatException(part, string.Empty, $"{(long)segment.Length * 3 / 4} bytes exceed the limit of {maxBytes}");
-        }
-
-        return StrictBase64.TryDecodeUrl(segment, out var bytes, out var error)
-            ? bytes
-            : throw new PassportFormatException(part, string.Empty, error);
-    }
+        JwsPart.Token => PassportPart.Token,
+        JwsPart.Header => PassportPart.Header,
+        JwsPart.Payload => PassportPart.Claims,
+        JwsPart.Signature => PassportPart.Signature,
+        _ => throw new ArgumentOutOfRangeException(nameof(part), part, null),
+    };
 }

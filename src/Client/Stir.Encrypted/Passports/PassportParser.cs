@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Passports;

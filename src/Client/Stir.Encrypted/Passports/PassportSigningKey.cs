@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Stir.Encrypted.Jose;
 
 namespace Stir.Encrypted.Passports;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Passports;

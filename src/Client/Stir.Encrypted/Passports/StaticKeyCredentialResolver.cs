@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using Stir.Encrypted.Jose;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Passports;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Stir.Encrypted.Passports;
+namespace Stir.Encrypted.Jose;
 
 /// <summary>ES256 (RFC 7518 §3.4): ECDSA on P-256 with SHA-256, signatures as R || S (IEEE P1363), 64 bytes.</summary>
 internal static class Es256

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Stir.Encrypted.Passports;
+namespace Stir.Encrypted.Jose;
 
 /// <summary>
 /// Writes the deterministic JSON of RFC 8225 §9 that PASSporT headers and claims are signed in: no

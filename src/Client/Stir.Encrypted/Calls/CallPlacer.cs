@@ -1,0 +1,150 @@
+using Stir.Encrypted.Cps;
+using Stir.Encrypted.Passports;
+using Stir.Encrypted.Telephony;
+
+namespace Stir.Encrypted.Calls;
+
+/// <summary>
+/// The caller's side of an out-of-band call (RFC 8816 §8.1, spec/protocol.md §1): finds the callee's CPS, gets
+/// every key holder of the called number, signs a PASSporT if none is given, and stores one blob per holder,
+/// each sealed under the holder's own index. Reports every step with its time. Failures that should let the
+/// call proceed unverified (no key holder, CPS unreachable) are a report, not an exception.
+/// </summary>
+public sealed class CallPlacer
+{
+    private readonly ICallRouter _router;
+    private readonly IKeyHolderSource _keys;
+    private readonly CallPlacerOptions _options;
+    private readonly CpsSessions _sessions;
+
+    /// <summary>Creates a placer.</summary>
+    public CallPlacer(HttpClient http, ICallRouter router, IKeyHolderSource keys, CallPlacerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(keys);
+        _router = router;
+        _keys = keys;
+        _options = options ?? new CallPlacerOptions();
+        if (_options.Signer is not null && _options.SignerX5u is null && _options.SignerChain is not { Count: > 0 })
+        {
+            throw new ArgumentException("a signer needs its certificate: SignerX5u or SignerChain", nameof(options));
+        }
+
+        _sessions = new CpsSessions(http, _options.Cps);
+    }
+
+    /// <summary>
+    /// Stores the PASSporTs of a call from <paramref name="orig"/> to <paramref name="dest"/> before it is placed.
+    /// With <paramref name="passports"/> null, signs one with the configured signer (an authentication service);
+    /// otherwise stores the given full-form PASSporTs as they are (a gateway lifting them from SIP).
+    /// </summary>
+    public async Task<PlacementReport> StoreAsync(TelephoneNumber orig, TelephoneNumber dest, IReadOnlyList<string>? passports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orig);
+        ArgumentNullException.ThrowIfNull(dest);
+        var steps = new List<CallStep>();
+        var time = _options.TimeProvider;
+        var clock = time.GetTimestamp();
+
+        void Step(string name, string detail)
+        {
+            var now = time.GetTimestamp();
+            steps.Add(new CallStep(name, time.GetElapsedTime(clock, now), detail));
+            clock = now;
+        }
+
+        PlacementReport Fail(Uri? cps, string detail, IReadOnlyList<string>? tokens = null) => new(false, detail, cps, 0, 0, tokens ?? [], steps);
+
+        // 1. Which CPS serves the called number.
+        Uri cps;
+        try
+        {
+            cps = await _router.FindCpsAsync(dest, cancellationToken);
+        }
+        catch (CallRoutingException e)
+        {
+            Step("route", e.Message);
+            return Fail(null, $"no CPS for the called number: {e.Message}");
+        }
+
+        Step("route", cps.Authority);
+
+        // 2. Its configuration (cached), and the key holders of the called number (verified by the source).
+        var client = _sessions.ClientFor(cps);
+        CpsConfiguration config;
+        try
+        {
+            config = await client.GetConfigurationAsync(cancellationToken);
+        }
+        catch (CpsProblemException e)
+        {
+            Step("config", e.Message);
+            return Fail(cps, $"the CPS gave no usable configuration: {e.Message}");
+        }
+
+        Step("config", $"epoch {config.Index.EpochSeconds} s, {config.Index.BucketBits}-bit buckets");
+        var holders = (await _keys.GetHolderKeysAsync(dest, cancellationToken)).Where(k => k.Kem == BlobSealer.Suite.Kem).ToList();
+        Step("keys", $"{holders.Count} key holder(s)");
+        if (holders.Count == 0)
+        {
+            return Fail(cps, "the called number has no key holder with an X25519 key: nothing can be encrypted to it, so the call goes unverified");
+        }
+
+        // 3. The PASSporTs: given (gateway) or signed now (authentication service).
+        IReadOnlyList<string> tokens;
+        if (passports is { Count: > 0 })
+        {
+            tokens = passports;
+            Step("sign", $"{tokens.Count} PASSporT(s) given");
+        }
+        else if (_options.Signer is { } signer)
+        {
+            var builder = new PassportBuilder().WithOrig(orig).AddDest(dest);
+            builder = _options.SignerX5u is { } x5u ? builder.WithX5u(x5u) : builder.WithX5c(_options.SignerChain!);
+            if (_options.Attest is { } attest)
+            {
+                builder = builder.WithShaken(attest, Guid.NewGuid());
+            }
+
+            tokens = [builder.Sign(signer).Token];
+            Step("sign", _options.Attest is null ? "basic PASSporT" : $"SHAKEN PASSporT, attestation {_options.Attest}");
+        }
+        else
+        {
+            return Fail(cps, "no PASSporT given and no signer configured");
+        }
+
+        // 4. One index and one blob per holder (spec/protocol.md §5: each holder has its own bucket).
+        var epoch = config.Index.EpochAt(time.GetUtcNow());
+        var cache = _sessions.CacheFor(cps, config);
+        var indexes = holders.Select(h => cache.Derive(orig, dest, epoch, h)).ToList();
+        Step("index", $"epoch {epoch}, {indexes.Count} bucket(s)");
+        List<byte[]> blobs;
+        try
+        {
+            blobs = [.. holders.Select((h, i) => BlobSealer.Seal(config, indexes[i], tokens, h))];
+        }
+        catch (ArgumentException e)
+        {
+            Step("seal", e.Message);
+            return Fail(cps, $"cannot seal: {e.Message}", tokens);
+        }
+
+        Step("seal", $"{blobs.Count} × {blobs[0].Length} bytes");
+
+        // 5. Store each blob in its holder's bucket, in parallel; acknowledged = durable at the CPS.
+        try
+        {
+            await Task.WhenAll(indexes.Select((index, i) => client.StoreAsync(index, [blobs[i]], null, cancellationToken)));
+        }
+        catch (CpsProblemException e)
+        {
+            Step("store", e.Message);
+            return new PlacementReport(false, $"the CPS did not store every blob: {e.Message}", cps, epoch, 0, tokens, steps);
+        }
+
+        Step("store", $"{blobs.Count} blob(s) acknowledged");
+        return new PlacementReport(true, $"stored for {holders.Count} key holder(s) at {cps.Authority}", cps, epoch, blobs.Count, tokens, steps);
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Options;
+using Stir.Encrypted.Cps;
+
+namespace Stir.Encrypted.CpsService.Configuration;
+
+/// <summary>
+/// Checks <see cref="CpsOptions"/> at start; every failure names the configuration key, its value and the
+/// rule, e.g. <c>Cps:Classes:0:Size is 100; allowed 256..65536</c>.
+/// </summary>
+internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CpsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        void Range(string key, long value, long min, long max)
+        {
+            if (value < min || value > max)
+            {
+                failures.Add($"Cps:{key} is {value}; allowed {min}..{max}");
+            }
+        }
+
+        if (options.Classes.Count > 8)
+        {
+            failures.Add($"Cps:Classes has {options.Classes.Count} entries; allowed 0..8 (none means one class of {CpsOptions.DefaultClass.Size} bytes × {CpsOptions.DefaultClass.Slots})");
+        }
+
+        for (var i = 0; i < options.Classes.Count; i++)
+        {
+            var c = options.Classes[i];
+            Range($"Classes:{i}:Size", c.Size, SizeClass.MinSize, SizeClass.MaxSize);
+            Range($"Classes:{i}:Slots", c.Slots, 2, 256);
+            var first = options.Classes.FindIndex(x => x.Size == c.Size);
+            if (first < i)
+            {
+                failures.Add($"Cps:Classes:{i}:Size is {c.Size}, the same as Cps:Classes:{first}:Size; sizes must differ");
+            }
+        }
+
+        var r = options.Retention;
+        Range("Retention:MinSeconds", r.MinSeconds, 1, 3600);
+        Range("Retention:MeanExtraSeconds", r.MeanExtraSeconds, 1, 3600);
+        Range("Retention:MaxSeconds", r.MaxSeconds, Math.Max(r.MinSeconds, 1), 3600);
+
+        Range("Index:MemoryKiB", options.Index.MemoryKiB, IndexParameters.DefaultMemoryKiB, 4 * 1024 * 1024);
+        Range("Index:Iterations", options.Index.Iterations, IndexParameters.DefaultIterations, 64);
+        Range("Index:BucketBits", options.Index.BucketBits, 1, 32);
+        if (options.Index.Salt is { } salt && (!StrictBase64.TryDecodeUrl(salt, out var bytes, out _) || bytes.Length != IndexParameters.SaltSize))
+        {
+            failures.Add($"Cps:Index:Salt is \"{salt}\"; expected {IndexParameters.SaltSize} bytes of unpadded base64url (or no value, to use the store's salt)");
+        }
+
+        Range("Limits:ClockSkewSeconds", options.Limits.ClockSkewSeconds, 0, 300);
+        Range("Limits:MaxBlobsPerStore", options.Limits.MaxBlobsPerStore, 1, 64);
+        var classes = options.EffectiveClasses;
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (classes[i].Slots >= 2 && options.Limits.MaxBlobsPerStore > classes[i].Slots - 1)
+            {
+                var slotsKey = options.Classes.Count == 0 ? "the default class's slots" : $"Cps:Classes:{i}:Slots";
+                failures.Add($"Cps:Limits:MaxBlobsPerStore is {options.Limits.MaxBlobsPerStore}; it must be at most {slotsKey} ({classes[i].Slots}) − 1, since one slot always holds a decoy");
+            }
+        }
+
+        var minEpoch = r.MaxSeconds + (2L * options.Limits.ClockSkewSeconds) + 1;
+        Range("EpochSeconds", options.EpochSeconds, Math.Max(60, minEpoch), 7 * 24 * 3600);
+
+        Range("RateLimits:Store:PermitLimit", options.RateLimits.Store.PermitLimit, 1, 1_000_000);
+        Range("RateLimits:Store:WindowSeconds", options.RateLimits.Store.WindowSeconds, 1, 3600);
+        Range("RateLimits:Retrieve:PermitLimit", options.RateLimits.Retrieve.PermitLimit, 1, 1_000_000);
+        Range("RateLimits:Retrieve:WindowSeconds", options.RateLimits.Retrieve.WindowSeconds, 1, 3600);
+        Range("CoverCacheEntries", options.CoverCacheEntries, 16, 1_000_000);
+        Range("StoreAttempts", options.StoreAttempts, 1, 100);
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Cps:DataDirectory is empty; name the directory where the store keeps its files");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Stir.Encrypted.CpsService.CoverTraffic;
+
+/// <summary>
+/// Where arriving real blobs go (spec/protocol.md §9 "Arrivals"): one slot per blob, or, when the bucket
+/// cannot take them without leaving fewer than one cover, <see cref="Full"/> with the time until a real
+/// blob of the bucket ends.
+/// </summary>
+internal sealed record ArrivalPlan(bool Full, IReadOnlyList<int> Slots, int Truncations, TimeSpan RetryAfter)
+{
+    public static ArrivalPlan BucketFull(TimeSpan retryAfter) => new(true, [], 0, retryAfter);
+}

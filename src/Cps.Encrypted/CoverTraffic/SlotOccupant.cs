@@ -1,0 +1,12 @@
+using Stir.Encrypted.CpsService.Storage;
+
+namespace Stir.Encrypted.CpsService.CoverTraffic;
+
+/// <summary>What one slot serves at a given time: a real blob or a cover blob (spec/protocol.md §9 "Slots").</summary>
+internal readonly record struct SlotOccupant(int Slot, StoredBlob? Real, CoverOccupant Cover)
+{
+    public bool IsReal => Real is not null;
+
+    /// <summary>When the occupant was born (a real blob: when it was stored).</summary>
+    public long BirthUnixMs => Real?.StartUnixMs ?? Cover.BirthUnixMs;
+}

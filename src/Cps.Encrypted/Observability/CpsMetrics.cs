@@ -1,0 +1,64 @@
+using System.Diagnostics.Metrics;
+using Stir.Encrypted.CpsService.Problems;
+
+namespace Stir.Encrypted.CpsService.Observability;
+
+/// <summary>
+/// The CPS's counters (System.Diagnostics.Metrics, meter <see cref="MeterName"/>). The only label is the
+/// problem type name of a rejection, a fixed vocabulary: no number, bucket, epoch, address or key is ever a
+/// label value.
+/// </summary>
+internal sealed class CpsMetrics
+{
+    public const string MeterName = "Stir.Encrypted.Cps";
+
+    private readonly Counter<long> _storeRequests;
+    private readonly Counter<long> _blobsStored;
+    private readonly Counter<long> _retrievals;
+    private readonly Counter<long> _blobsServed;
+    private readonly Counter<long> _decoysServed;
+    private readonly Counter<long> _truncations;
+    private readonly Counter<long> _storeConflicts;
+    private readonly Counter<long> _rejections;
+
+    public CpsMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter = meterFactory.Create(MeterName);
+        _storeRequests = Meter.CreateCounter<long>("cps.store.requests", description: "Store requests whose blobs were stored");
+        _blobsStored = Meter.CreateCounter<long>("cps.blobs.stored", description: "Real blobs stored");
+        _retrievals = Meter.CreateCounter<long>("cps.retrievals", description: "Bucket retrievals answered");
+        _blobsServed = Meter.CreateCounter<long>("cps.blobs.served", description: "Blobs served, real and decoy");
+        _decoysServed = Meter.CreateCounter<long>("cps.decoys.served", description: "Decoy (cover) blobs served");
+        _truncations = Meter.CreateCounter<long>("cps.cover.truncations", description: "Arrivals that ended a cover before the minimum lifetime (spec §9)");
+        _storeConflicts = Meter.CreateCounter<long>("cps.store.conflicts", description: "Store attempts retried because the bucket changed concurrently");
+        _rejections = Meter.CreateCounter<long>("cps.rejections", description: "Requests answered with a problem, by problem type");
+    }
+
+    public Meter Meter { get; }
+
+    public void Stored(int blobs, int truncations)
+    {
+        _storeRequests.Add(1);
+        _blobsStored.Add(blobs);
+        if (truncations > 0)
+        {
+            _truncations.Add(truncations);
+        }
+    }
+
+    public void Retrieved(int blobs, int decoys)
+    {
+        _retrievals.Add(1);
+        _blobsServed.Add(blobs);
+        _decoysServed.Add(decoys);
+    }
+
+    public void StoreConflict() => _storeConflicts.Add(1);
+
+    public void Rejected(ProblemType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        _rejections.Add(1, new KeyValuePair<string, object?>("type", type.Name));
+    }
+}

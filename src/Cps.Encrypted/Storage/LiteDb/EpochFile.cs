@@ -1,0 +1,322 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using LiteDB;
+using LiteDB.Engine;
+
+namespace Stir.Encrypted.CpsService.Storage.LiteDb;
+
+/// <summary>
+/// The LiteDB database of one epoch (<c>epoch-&lt;e&gt;.db</c> and its log <c>epoch-&lt;e&gt;-log.db</c>): every bucket
+/// of that epoch, one document each. Once every bucket of the epoch has expired the two files are deleted
+/// whole, which keeps storage bounded without ever rebuilding a LiteDB file (they never shrink).
+/// </summary>
+/// <remarks>
+/// Writes happen on the writer loop only, inside <see cref="BeginTransaction"/> … <see cref="Commit"/> with no
+/// <c>await</c> between (LiteDB binds a transaction to its thread). Readers may run at any time; a read lock
+/// keeps the database open until they finish, and <see cref="Retire"/> waits for them.
+/// </remarks>
+internal sealed class EpochFile : IDisposable
+{
+    private const string FilePrefix = "epoch-";
+    private const string DataSuffix = ".db";
+    private const string LogSuffix = "-log.db";
+    private const int PageSize = 8192;
+    private const string BucketsCollection = "buckets";
+    private const string MetaCollection = "meta";
+    private const int ScanPageSize = 256;
+
+    private readonly DurableFileStream _data;
+    private readonly DurableFileStream _log;
+    private readonly LiteDatabase _database;
+    private readonly ILiteCollection<BsonDocument> _buckets;
+    private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
+    private bool _retired;
+    private volatile bool _syncFailed;
+
+    private EpochFile(ulong epoch, string dataPath, string logPath, long deletionUnixMs, DurableFileStream data, DurableFileStream log, LiteDatabase database)
+    {
+        Epoch = epoch;
+        DataPath = dataPath;
+        LogPath = logPath;
+        DeletionUnixMs = deletionUnixMs;
+        _data = data;
+        _log = log;
+        _database = database;
+        _buckets = database.GetCollection(BucketsCollection);
+    }
+
+    public ulong Epoch { get; }
+
+    public string DataPath { get; }
+
+    public string LogPath { get; }
+
+    /// <summary>When every bucket of the epoch has expired and the files are deleted.</summary>
+    public long DeletionUnixMs { get; }
+
+    public static string DataFileName(ulong epoch) => FilePrefix + epoch.ToString(CultureInfo.InvariantCulture) + DataSuffix;
+
+    public static string LogFileName(ulong epoch) => FilePrefix + epoch.ToString(CultureInfo.InvariantCulture) + LogSuffix;
+
+    /// <summary>Recognises <c>epoch-&lt;e&gt;.db</c> (<paramref name="isLog"/> false) and <c>epoch-&lt;e&gt;-log.db</c>.</summary>
+    public static bool TryParseFileName(string name, out ulong epoch, out bool isLog)
+    {
+        epoch = 0;
+        isLog = name.EndsWith(LogSuffix, StringComparison.Ordinal);
+        var suffix = isLog ? LogSuffix : DataSuffix;
+        return name.StartsWith(FilePrefix, StringComparison.Ordinal)
+            && name.EndsWith(suffix, StringComparison.Ordinal)
+            && ulong.TryParse(name.AsSpan(FilePrefix.Length, name.Length - FilePrefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out epoch);
+    }
+
+    /// <summary>
+    /// Opens the epoch's database in <paramref name="directory"/>, creating it when absent. A file that is not a
+    /// sound LiteDB database throws <see cref="CorruptStoreFileException"/> naming it.
+    /// </summary>
+    public static EpochFile OpenOrCreate(string directory, ulong epoch, long deletionUnixMs)
+    {
+        var dataPath = Path.Combine(directory, DataFileName(epoch));
+        var logPath = Path.Combine(directory, LogFileName(epoch));
+        var dataLength = File.Exists(dataPath) ? new FileInfo(dataPath).Length : -1;
+        var logLength = File.Exists(logPath) ? new FileInfo(logPath).Length : -1;
+        // LiteDB silently re-initialises a data file shorter than a page (a truncated file would come back
+        // empty, losing every acknowledged blob), so length is checked before LiteDB sees the file. An empty
+        // data file with an empty log is a creation a crash interrupted before the header was synced: nothing
+        // in it was ever acknowledged.
+        if (dataLength > 0 && dataLength % PageSize != 0)
+        {
+            throw new CorruptStoreFileException(dataPath, $"length {dataLength} is not a whole number of {PageSize}-byte pages");
+        }
+        if (dataLength <= 0 && logLength > 0)
+        {
+            throw new CorruptStoreFileException(logPath, "the log holds transactions but its database file is missing or empty");
+        }
+        var creating = dataLength <= 0;
+
+        // Failing to open the files (permissions, a full disk) is an I/O problem and surfaces as such; failing
+        // to read them as a database means they are damaged.
+        var data = DurableFileStream.OpenOrCreate(dataPath);
+        DurableFileStream? log = null;
+        LiteDatabase? database = null;
+        try
+        {
+            log = DurableFileStream.OpenOrCreate(logPath);
+            var settings = new EngineSettings
+            {
+                DataStream = data,
+                LogStream = log,
+                // Ordinal: _id lookups must not depend on a culture (or on case rules).
+                Collation = new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal),
+                AutoRebuild = false,
+            };
+            try
+            {
+                database = new LiteDatabase(new LiteEngine(settings), mapper: null, disposeOnClose: true);
+            }
+            catch (Exception exception)
+            {
+                // Streams are open by now: whatever LiteDB throws here comes from reading the files.
+                throw new CorruptStoreFileException(dataPath, $"cannot be opened as a LiteDB database: {exception.Message}", exception);
+            }
+            if (creating)
+            {
+                DurableFiles.SyncDirectory(directory);
+            }
+            return new EpochFile(epoch, dataPath, logPath, deletionUnixMs, data, log, database);
+        }
+        catch
+        {
+            DisposeQuietly(database);
+            DisposeQuietly(data);
+            DisposeQuietly(log);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Visits every bucket document (the scan at open); a malformed one throws naming the file. Documents are
+    /// read in <c>_id</c> order, <see cref="ScanPageSize"/> per read transaction: one LiteDB read transaction
+    /// over the whole file would pin every page it reads (up to 100 000 pages, 800 MB) until it ends.
+    /// </summary>
+    public void Scan(Action<BucketDocument> visit)
+    {
+        try
+        {
+            string? last = null;
+            while (true)
+            {
+                var query = _buckets.Query();
+                if (last is not null)
+                {
+                    query = query.Where("_id > @0", last);
+                }
+                var page = query.OrderBy("_id").Limit(ScanPageSize).ToList();
+                foreach (var document in page)
+                {
+                    var bucket = BucketDocument.FromBson(document, DataPath);
+                    last = bucket.Id;
+                    visit(bucket);
+                }
+                if (page.Count < ScanPageSize)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not CorruptStoreFileException)
+        {
+            throw new CorruptStoreFileException(DataPath, $"cannot be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>Every bucket document, in a list (small files: tests).</summary>
+    public List<BucketDocument> ReadAll()
+    {
+        var documents = new List<BucketDocument>();
+        Scan(documents.Add);
+        return documents;
+    }
+
+    /// <summary>Finds a bucket by <c>_id</c>; false when absent or when the file has been retired.</summary>
+    public bool TryFind(string id, [NotNullWhen(true)] out BucketDocument? document)
+    {
+        document = null;
+        _lifetime.EnterReadLock();
+        try
+        {
+            if (_retired)
+            {
+                return false;
+            }
+            var found = _buckets.FindById(id);
+            if (found is null)
+            {
+                return false;
+            }
+            document = BucketDocument.FromBson(found, DataPath);
+            return true;
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
+    }
+
+    /// <summary>Writer loop: the stored document of a bucket, seen through the open transaction.</summary>
+    public BucketDocument? FindForWrite(string id)
+    {
+        var found = _buckets.FindById(id);
+        return found is null ? null : BucketDocument.FromBson(found, DataPath);
+    }
+
+    public void BeginTransaction()
+    {
+        if (_syncFailed)
+        {
+            // After a failed fsync the kernel may have dropped the dirty pages while LiteDB believes them written
+            // (PostgreSQL's "fsyncgate"): nothing more is written to, or acknowledged from, this file.
+            throw new IOException($"\"{LogPath}\" failed to sync to disk; the file takes no more writes.");
+        }
+        if (!_database.BeginTrans())
+        {
+            throw new InvalidOperationException("A LiteDB transaction is already open on the writer thread.");
+        }
+    }
+
+    public void Upsert(BucketDocument document) => _buckets.Upsert(document.ToBson());
+
+    public void Delete(string id) => _buckets.Delete(id);
+
+    /// <summary>The readiness probe's write: proves the file takes a durable write.</summary>
+    public void WriteProbe(long nowUnixMs) =>
+        _database.GetCollection(MetaCollection).Upsert(new BsonDocument { ["_id"] = "probe", ["at"] = nowUnixMs });
+
+    /// <summary>Commits the open transaction and syncs the log, so the transaction survives a power loss.</summary>
+    public void Commit()
+    {
+        _database.Commit();
+        try
+        {
+            _log.SyncToDisk();
+        }
+        catch
+        {
+            _syncFailed = true;
+            throw;
+        }
+    }
+
+    public void Rollback() => _database.Rollback();
+
+    /// <summary>
+    /// Closes the database once the readers using it have finished, then deletes both files durably. Their
+    /// stale pages hold only slot times and bytes sealed under period keys that are destroyed by now.
+    /// </summary>
+    public void Retire()
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            if (_retired)
+            {
+                return;
+            }
+            _retired = true;
+            CloseFiles();
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+        // The log first: a data file alone is a consistent database (it was checkpointed at close).
+        DurableFiles.Delete(LogPath);
+        DurableFiles.Delete(DataPath);
+    }
+
+    public void Dispose()
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            if (!_retired)
+            {
+                _retired = true;
+                CloseFiles();
+            }
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+        _lifetime.Dispose();
+    }
+
+    public override string ToString() => $"EpochFile({DataPath})";
+
+    private void CloseFiles()
+    {
+        try
+        {
+            _database.Dispose();
+        }
+        finally
+        {
+            _data.Dispose();
+            _log.Dispose();
+        }
+    }
+
+    private static void DisposeQuietly(IDisposable? disposable)
+    {
+        try
+        {
+            disposable?.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+        catch (LiteException)
+        {
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Stir.Encrypted.CpsService.Storage;
+
+namespace Stir.Encrypted.Cps.Tests.Support;
+
+/// <summary>
+/// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, an
+/// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart), captured logs at
+/// every level the app's filters allow, and generous rate limits unless a test sets its own.
+/// </summary>
+public sealed class CpsFactory : WebApplicationFactory<Program>
+{
+    /// <summary>2030-01-01T00:10:00Z: ten minutes into epoch 525960 (E = 3600 s).</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2030, 1, 1, 0, 10, 0, TimeSpan.Zero);
+
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Cps:RateLimits:Store:PermitLimit"] = "1000000",
+        ["Cps:RateLimits:Store:WindowSeconds"] = "1",
+        ["Cps:RateLimits:Retrieve:PermitLimit"] = "1000000",
+        ["Cps:RateLimits:Retrieve:WindowSeconds"] = "1",
+    };
+
+    private readonly Action<IServiceCollection>? _services;
+
+    public CpsFactory()
+        : this(null, null, null, null)
+    {
+    }
+
+    internal CpsFactory(InMemoryBlobStore? store = null, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        Time = time ?? new FakeTimeProvider(DefaultStart);
+        Store = store ?? new InMemoryBlobStore(Time);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        _services = services;
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    internal InMemoryBlobStore Store { get; }
+
+    public LogCapture Logs { get; } = new();
+
+    internal RequestBodyMeter BodyMeter { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IBlobStore>(Store);
+            services.AddSingleton<IStartupFilter, TestClientAddress>();
+            services.AddSingleton<IStartupFilter>(BodyMeter);
+            _services?.Invoke(services);
+        });
+    }
+}

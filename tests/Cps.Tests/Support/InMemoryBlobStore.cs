@@ -1,0 +1,202 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Stir.Encrypted.CpsService.Storage;
+
+namespace Stir.Encrypted.Cps.Tests.Support;
+
+/// <summary>
+/// A test double that keeps the whole <see cref="IBlobStore"/> contract in memory, driven by a
+/// <see cref="TimeProvider"/>: blobs are never returned at or after their end and are dropped (their copy
+/// wiped) as soon as an operation sees them expired; appends are atomic and version-checked; slot events live
+/// until the bucket's expiry; buckets are independent. Hooks let tests force conflicts, failures and
+/// unreadiness, and take snapshots to prove that a rejected request changed nothing.
+/// </summary>
+internal sealed class InMemoryBlobStore : IBlobStore
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<BucketKey, Bucket> _buckets = [];
+    private byte[]? _coverKey;
+    private byte[]? _salt;
+
+    public InMemoryBlobStore(TimeProvider time) => _time = time;
+
+    /// <summary>The next this many appends return false (a concurrent writer won) without writing.</summary>
+    public int ConflictsToReturn { get; set; }
+
+    /// <summary>When set, every read and append throws it (a broken store).</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>When set, reading the salt or cover key throws it (a store not reachable yet).</summary>
+    public Exception? SecretsFailure { get; set; }
+
+    public (bool Ready, string? Reason) Readiness { get; set; } = (true, null);
+
+    public int Appends { get; private set; }
+
+    public int Reads { get; private set; }
+
+    public ValueTask<ReadOnlyMemory<byte>> GetCoverKeyAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (SecretsFailure is { } failure)
+            {
+                throw failure;
+            }
+
+            _coverKey ??= RandomNumberGenerator.GetBytes(32);
+            return ValueTask.FromResult<ReadOnlyMemory<byte>>(_coverKey.ToArray());
+        }
+    }
+
+    public ValueTask<ReadOnlyMemory<byte>> GetIndexSaltAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (SecretsFailure is { } failure)
+            {
+                throw failure;
+            }
+
+            _salt ??= RandomNumberGenerator.GetBytes(32);
+            return ValueTask.FromResult<ReadOnlyMemory<byte>>(_salt.ToArray());
+        }
+    }
+
+    public ValueTask<BucketState> ReadAsync(BucketKey key, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            ThrowIfFailing();
+            Reads++;
+            var now = Now();
+            Purge(now);
+            if (!_buckets.TryGetValue(key, out var bucket))
+            {
+                return ValueTask.FromResult(BucketState.Empty);
+            }
+
+            var live = bucket.Blobs.Where(b => b.EndUnixMs > now).Select(b => b with { Content = b.Content.ToArray() }).ToList();
+            return ValueTask.FromResult(new BucketState(bucket.Version, [.. bucket.Events], live));
+        }
+    }
+
+    public ValueTask<bool> TryAppendAsync(BucketKey key, long expectedVersion, IReadOnlyList<StoredBlob> blobs, long bucketExpiresUnixMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(blobs);
+        lock (_lock)
+        {
+            ThrowIfFailing();
+            if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
+            {
+                throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
+            }
+
+            var now = Now();
+            Purge(now);
+            if (ConflictsToReturn > 0)
+            {
+                ConflictsToReturn--;
+                return ValueTask.FromResult(false);
+            }
+
+            var version = _buckets.TryGetValue(key, out var existing) ? existing.Version : 0;
+            if (version != expectedVersion)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var bucket = existing ?? (_buckets[key] = new Bucket());
+            foreach (var blob in blobs)
+            {
+                bucket.Events.Add(blob.Event);
+                bucket.Blobs.Add(blob with { Content = blob.Content.ToArray() });
+            }
+
+            bucket.Events.Sort((x, y) => x.StartUnixMs.CompareTo(y.StartUnixMs));
+            bucket.Version++;
+            bucket.ExpiresUnixMs = Math.Max(bucket.ExpiresUnixMs, bucketExpiresUnixMs);
+            Appends++;
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public ValueTask<(bool Ready, string? Reason)> CheckReadyAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Readiness);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Every bucket's version, events and live blob bytes, for before/after comparisons.</summary>
+    public string Snapshot()
+    {
+        lock (_lock)
+        {
+            var lines = _buckets.OrderBy(b => b.Key.ToString(), StringComparer.Ordinal).Select(b =>
+                $"{b.Key} v{b.Value.Version} exp{b.Value.ExpiresUnixMs} events[{string.Join(",", b.Value.Events)}] blobs[{string.Join(",", b.Value.Blobs.Select(x => $"{x.Slot}:{x.StartUnixMs}-{x.EndUnixMs}:{Convert.ToHexString(SHA256.HashData(x.Content.Span))}"))}]");
+            return string.Join("\n", lines);
+        }
+    }
+
+    /// <summary>The live real blobs of a bucket (test inspection, without the read counting).</summary>
+    public IReadOnlyList<StoredBlob> LiveBlobs(BucketKey key)
+    {
+        lock (_lock)
+        {
+            var now = Now();
+            Purge(now);
+            return _buckets.TryGetValue(key, out var bucket) ? [.. bucket.Blobs] : [];
+        }
+    }
+
+    public IReadOnlyList<BucketKey> Keys
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _buckets.Keys];
+            }
+        }
+    }
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void ThrowIfFailing()
+    {
+        if (Failure is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    // The contract: a blob's bytes go at its end; a bucket's events go at the bucket's expiry.
+    private void Purge(long now)
+    {
+        foreach (var (key, bucket) in _buckets.ToList())
+        {
+            if (bucket.ExpiresUnixMs <= now)
+            {
+                bucket.Blobs.ForEach(b => CryptographicOperations.ZeroMemory(MemoryMarshal.AsMemory(b.Content).Span));
+                _buckets.Remove(key);
+                continue;
+            }
+
+            foreach (var expired in bucket.Blobs.Where(b => b.EndUnixMs <= now).ToList())
+            {
+                CryptographicOperations.ZeroMemory(MemoryMarshal.AsMemory(expired.Content).Span);
+                bucket.Blobs.Remove(expired);
+            }
+        }
+    }
+
+    private sealed class Bucket
+    {
+        public long Version { get; set; }
+
+        public long ExpiresUnixMs { get; set; }
+
+        public List<SlotEvent> Events { get; } = [];
+
+        public List<StoredBlob> Blobs { get; } = [];
+    }
+}
