@@ -1,13 +1,15 @@
 using BenchmarkDotNet.Running;
 using Stir.Encrypted.Benchmarks.Flows;
+using Stir.Encrypted.Benchmarks.Load;
 using Stir.Encrypted.Benchmarks.Report;
 
 namespace Stir.Encrypted.Benchmarks;
 
 /// <summary>
-/// Three modes: BenchmarkDotNet (default; BenchmarkDotNet's own options such as <c>--filter</c>, plus
-/// <c>--artifacts DIR</c> and <c>--quick</c>), <c>flows</c> (the flow-throughput harness) and <c>report</c>
-/// (turns the raw results of bench/run into Markdown fragments).
+/// Modes: BenchmarkDotNet (default; BenchmarkDotNet's own options such as <c>--filter</c>, plus
+/// <c>--artifacts DIR</c> and <c>--quick</c>), <c>flows</c> (the flow-throughput harness), <c>costs</c>,
+/// <c>report</c> (turns the raw results of bench/run into Markdown fragments), and for bench/load/run:
+/// <c>litedb</c>, <c>store-fill</c>, <c>store-expiry</c>, <c>e2e</c> and <c>report-load</c>.
 /// </summary>
 internal static class Program
 {
@@ -16,6 +18,11 @@ internal static class Program
         "flows" => FlowHarness.Run(args[1..]),
         "report" => ResultsReport.Run(args[1..]),
         "costs" => CpuCosts.Run(args[1..]),
+        "litedb" => RawLiteDb.Run(args[1..]),
+        "store-fill" => StoreScale.FillAsync(args[1..]).GetAwaiter().GetResult(),
+        "store-expiry" => StoreScale.ExpiryAsync(args[1..]).GetAwaiter().GetResult(),
+        "e2e" => EndToEnd.RunAsync(args[1..]).GetAwaiter().GetResult(),
+        "report-load" => LoadReport.Run(args[1..]),
         _ => RunBenchmarks(args),
     };
 
