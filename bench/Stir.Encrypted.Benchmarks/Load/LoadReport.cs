@@ -77,13 +77,24 @@ internal static class LoadReport
         md.AppendLine();
         md.AppendLine("The CPS runs as a real process (Release build, `dotnet Stir.Encrypted.Cps.dll`), on its embedded store in a fresh temporary");
         md.AppendLine("directory unless `BENCH_CPS_STORE` says otherwise, with the default size class (2048-byte blobs, 16 slots: a retrieval");
-        md.AppendLine("is 32 KiB), 20-bit buckets so that the store-heavy runs do not fill buckets, one-day epochs so that no run straddles an");
-        md.AppendLine("epoch change, and its per-client rate limits raised (wrk is one client). **Bare** is `bench/BareKestrel`: the same routes");
+        md.AppendLine("is 32 KiB), 20-bit buckets so that the store-heavy runs do not fill buckets, the default one-hour epochs (a run that would");
+        md.AppendLine("straddle an epoch change waits for the next epoch instead), and its per-client rate limits raised (wrk is one client).");
+        md.AppendLine("**Bare** is `bench/BareKestrel`: the same routes");
         md.AppendLine("on Kestrel, reading the POSTed body and answering a fixed 32 KiB GET, i.e. the same HTTP work and none of the CPS's.");
         md.AppendLine("Buckets are drawn uniformly (`bench/wrk/cps.lua`); a store is a POST of one 2048-byte blob. *Mix* is 90 % retrievals, 10 %");
         md.AppendLine("stores (every call stores once per key holder and is retrieved once per holder; the 90/10 split weights retrievals the");
         md.AppendLine("way polling and unanswered lookups do). Rates count 2xx answers only; *non-2xx* should be 0.");
         md.AppendLine();
+        var start = Path.Combine(raw, "into-epoch-start.txt");
+        var end = Path.Combine(raw, "into-epoch-end.txt");
+        if (File.Exists(start) && File.Exists(end))
+        {
+            md.AppendLine($"These runs began {File.ReadAllText(start).Trim()} s and ended {File.ReadAllText(end).Trim()} s into the CPS's epoch (seconds since its start). A bucket's cover");
+            md.AppendLine("timeline is computed from the epoch's start (spec/protocol.md §9 \"Determinism\"), so on a cover-cache miss a retrieval's and a");
+            md.AppendLine("store's slot work grows with the time into the epoch: the same run late in an epoch is slower than early in it.");
+            md.AppendLine();
+        }
+
         md.AppendLine("| Mix | Conn. | CPS req/s | p50 | p99 | p99.9 | non-2xx / socket errors | Bare req/s | p50 | p99 | p99.9 | CPS ÷ bare |");
         md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         var peaks = new Dictionary<string, (double Cps, double Bare, int Connections)>(StringComparer.Ordinal);

@@ -36,7 +36,7 @@ internal static class StoreScale
         var seconds = CommandLine.Number(args, "--seconds", 300);
         var size = CommandLine.Int(args, "--size", 2048);
         var lifetime = CommandLine.Int(args, "--lifetime", 3600);
-        var epochSeconds = CommandLine.Int(args, "--epoch-seconds", 86_400);
+        var epochSeconds = CommandLine.Int(args, "--epoch-seconds", 3600);
         var clock = TimeProvider.System;
         var options = Options(directory, epochSeconds, lifetime);
         await using var store = LiteDbBlobStore.Open(options, clock);
