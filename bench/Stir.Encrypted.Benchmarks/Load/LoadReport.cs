@@ -275,7 +275,7 @@ internal static class LoadReport
 
         md.AppendLine("The store is filled **directly in-process** (`store-fill` mode: `IBlobStore.TryAppendAsync`, the call the store endpoint makes");
         md.AppendLine("after its checks, so the same group commit, at-rest encryption and fsync), 7 blobs of 2048 bytes per fresh bucket, 64");
-        md.AppendLine("appends in flight, each blob live for an hour; filling through HTTP at the store rate above would not reach 1M in minutes.");
+        md.AppendLine("appends in flight, each blob live for 30 minutes; filling through HTTP at the store rate above would not reach 1M in minutes.");
         md.AppendLine("Then the real CPS process is started on the filled directory: *ready after* includes its scan of every bucket at open;");
         md.AppendLine("*RSS* is its resident memory (VmRSS) right after that, and after the retrieval runs. The fill is bounded in time");
         md.AppendLine("(`BENCH_SCALE_SECONDS`); where it stopped short of its level the table says so and the 1M line is extrapolated.");

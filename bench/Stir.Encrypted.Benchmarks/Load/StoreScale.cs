@@ -35,7 +35,7 @@ internal static class StoreScale
         var live = CommandLine.Int(args, "--live", 100_000);
         var seconds = CommandLine.Number(args, "--seconds", 300);
         var size = CommandLine.Int(args, "--size", 2048);
-        var lifetime = CommandLine.Int(args, "--lifetime", 3600);
+        var lifetime = CommandLine.Int(args, "--lifetime", 1800);
         var epochSeconds = CommandLine.Int(args, "--epoch-seconds", 3600);
         var clock = TimeProvider.System;
         var options = Options(directory, epochSeconds, lifetime);
