@@ -196,6 +196,32 @@ public sealed class PassportVerifierTests
     }
 
     [Fact]
+    public async Task ResolverWithABrainpoolP256Key_CredentialUnavailable()
+    {
+        // A 256-bit key on another curve: only the curve check, not the key size, tells it from P-256.
+        using var rig = new Rig();
+        using var brainpool = ECDsa.Create(ECCurve.NamedCurves.brainpoolP256r1);
+        var verifier = new PassportVerifier(new FixedResolver(brainpool), timeProvider: rig.Clock);
+
+        var verdict = await verifier.VerifyAsync(Basic().Sign(rig.Signer).Token, null, CancellationToken.None);
+
+        Assert.Equal(PassportRule.CredentialUnavailable, verdict.Rule);
+        Assert.Contains("not P-256", verdict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VerifySignature_WithAKeyOnAnotherCurve_IsMisuse()
+    {
+        using var rig = new Rig();
+        var passport = Basic().Sign(rig.Signer);
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var brainpool = ECDsa.Create(ECCurve.NamedCurves.brainpoolP256r1);
+
+        Assert.Throws<ArgumentException>(() => passport.VerifySignature(p384));
+        Assert.Throws<ArgumentException>(() => passport.VerifySignature(brainpool));
+    }
+
+    [Fact]
     public async Task MalformedToken_IsAVerdictWithTheFormatError()
     {
         using var rig = new Rig();

@@ -17,6 +17,7 @@ namespace Stir.Encrypted.Hpke;
 public sealed partial class HpkeSuite : IEquatable<HpkeSuite>
 {
     private readonly byte[] _suiteId;
+    private readonly byte[] _emptyPskIdHash;
 
     private HpkeSuite(HpkeKem kem, HpkeKdf kdf, HpkeAead aead)
     {
@@ -34,6 +35,11 @@ public sealed partial class HpkeSuite : IEquatable<HpkeSuite>
         BinaryPrimitives.WriteUInt16BigEndian(_suiteId.AsSpan(6), (ushort)kdf);
         BinaryPrimitives.WriteUInt16BigEndian(_suiteId.AsSpan(8), (ushort)aead);
         Name = $"{KemName(kem)}-{KdfName(kdf)}-{AeadName(aead)}";
+
+        // RFC 9180 §5.1 psk_id_hash = LabeledExtract("", "psk_id_hash", psk_id) with the empty psk_id of modes
+        // base and auth: the same for every message of the suite, so the key schedule does not recompute it.
+        _emptyPskIdHash = new byte[KdfAlgorithm.Nh];
+        KdfAlgorithm.LabeledExtract(_suiteId, default, "psk_id_hash"u8, default, _emptyPskIdHash);
     }
 
     /// <summary>DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305: the project's default suite.</summary>
@@ -73,6 +79,9 @@ public sealed partial class HpkeSuite : IEquatable<HpkeSuite>
     internal Aead AeadAlgorithm { get; }
 
     internal ReadOnlySpan<byte> SuiteId => _suiteId;
+
+    /// <summary>psk_id_hash for the empty psk_id (modes base and auth), RFC 9180 §5.1.</summary>
+    internal ReadOnlySpan<byte> EmptyPskIdHash => _emptyPskIdHash;
 
     /// <summary>The suite of these three algorithms.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An identifier is not one this library implements.</exception>

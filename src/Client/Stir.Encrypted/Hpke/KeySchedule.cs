@@ -65,7 +65,16 @@ internal static class KeySchedule
 
         var suiteId = suite.SuiteId;
         keyScheduleContext[0] = (byte)mode;
-        kdf.LabeledExtract(suiteId, default, "psk_id_hash"u8, pskId, keyScheduleContext.Slice(1, nh));
+        if (pskId.IsEmpty)
+        {
+            // Modes base and auth (every blob): psk_id_hash is a constant of the suite, computed once.
+            suite.EmptyPskIdHash.CopyTo(keyScheduleContext.Slice(1, nh));
+        }
+        else
+        {
+            kdf.LabeledExtract(suiteId, default, "psk_id_hash"u8, pskId, keyScheduleContext.Slice(1, nh));
+        }
+
         kdf.LabeledExtract(suiteId, default, "info_hash"u8, info, keyScheduleContext.Slice(1 + nh, nh));
 
         kdf.LabeledExtract(suiteId, sharedSecret, "secret"u8, psk, secret);

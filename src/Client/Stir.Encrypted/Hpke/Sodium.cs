@@ -44,6 +44,14 @@ internal static unsafe partial class Sodium
     internal static partial int crypto_aead_chacha20poly1305_ietf_decrypt_detached(
         byte* m, byte* nsec, byte* c, ulong clen, byte* mac, byte* ad, ulong adlen, byte* npub, byte* k);
 
+    /// <summary>HKDF-Extract with HMAC-SHA256 (RFC 5869 §2.2): prk = HMAC-SHA256(salt, ikm), 32 bytes.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_kdf_hkdf_sha256_extract(byte* prk, byte* salt, nuint salt_len, byte* ikm, nuint ikm_len);
+
+    /// <summary>HKDF-Expand with HMAC-SHA256 (RFC 5869 §2.3) from a 32-byte prk, ctx being the info; -1 above 255 · 32 bytes.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_kdf_hkdf_sha256_expand(byte* @out, nuint out_len, byte* ctx, nuint ctx_len, byte* prk);
+
     /// <summary>Guarded allocation: guard pages before and after, mlock'ed, a canary, never moved.</summary>
     [LibraryImport(Library)]
     internal static partial void* sodium_malloc(nuint size);

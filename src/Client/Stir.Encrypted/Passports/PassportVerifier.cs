@@ -180,8 +180,9 @@ public sealed class PassportVerifier
             return PassportVerdict.Invalid(PassportRule.CredentialUnavailable, $"the credential of {credential.Subject} has a {credential.PublicKey.KeySize}-bit key that is not P-256; ES256 needs P-256", passport);
         }
 
-        // RFC 7515 §5.2 step 8: over the signing input as received, never a re-serialization.
-        if (!passport.VerifySignature(credential.PublicKey))
+        // RFC 7515 §5.2 step 8: over the signing input as received, never a re-serialization. The curve was
+        // checked just above; checking it again would export the key's parameters a second time.
+        if (!passport.VerifyP256Signature(credential.PublicKey))
         {
             return PassportVerdict.Invalid(PassportRule.SignatureInvalid, $"the ES256 signature does not verify under the key of {credential.Subject}", passport, credential.Subject);
         }
