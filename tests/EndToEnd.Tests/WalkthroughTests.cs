@@ -27,7 +27,7 @@ public sealed class WalkthroughTests(ServeProcess serve) : IDisposable
 
         var generate = await ServeProcess.StirAsync("keys", "generate", "--private-key", privateKey, "--public-key", publicKey);
         var sign = await ServeProcess.StirAsync("keys", "record", "--cert", serve.ChainFile("bob-carrier"), "--key", serve.KeyFile("bob-carrier"),
-            "--public-key", publicKey, "--tn", Dave, "--rid", "dave-phone", "--seq", "1", "--role", "user", "--out", record);
+            "--public-key", publicKey, "--tn", Dave, "--rid", "dave-phone", "--seq", "1", "--role", "user", "--days", "7", "--out", record);
         var publish = await ServeProcess.StirAsync("directory", "publish", record, "--directory", serve.DirectoryUrl.AbsoluteUri, "--trust", serve.Root);
         var call = await ServeProcess.StirAsync("call", "--orig", alice, "--dest", Dave, "--cert", serve.ChainFile("alice-carrier"), "--key", serve.KeyFile("alice-carrier"),
             "--x5u", serve.X5uOf("alice-carrier"), "--trust", serve.Root, "--cps", serve.Cps.AbsoluteUri, "--directory", serve.DirectoryUrl.AbsoluteUri, "--allow-http", "--output", "json");
