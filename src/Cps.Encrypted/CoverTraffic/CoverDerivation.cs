@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Stir.Encrypted.Hpke;
 using Stir.Encrypted.CpsService.Storage;
 
 namespace Stir.Encrypted.CpsService.CoverTraffic;
@@ -34,17 +35,21 @@ internal static class CoverDerivation
         Span<byte> message = stackalloc byte[LifetimesLabel.Length + SegmentIdSize];
         LifetimesLabel.CopyTo(message);
         WriteSegmentId(message[LifetimesLabel.Length..], bucket, slot, segmentStartUnixMs);
-        HMACSHA256.HashData(coverKey, message, segmentKey);
+        HmacSha256(coverKey, message, segmentKey);
     }
 
     /// <summary>
     /// Keystream chunk <paramref name="chunk"/> of a segment: ChaCha20 (RFC 8439 §2.4) under k_seg, nonce
-    /// 0x00000000 ‖ u64be(chunk), block counter from 1, 1024 bytes, which is exactly the ciphertext part of
-    /// RFC 8439 §2.8 ChaCha20-Poly1305 sealing 1024 zero bytes with that key and nonce.
+    /// 0x00000000 ‖ u64be(chunk), block counter from 1, 1024 bytes (the ciphertext part of RFC 8439 §2.8
+    /// ChaCha20-Poly1305 sealing 1024 zero bytes with that key and nonce, which is how the spec states it).
     /// </summary>
-    public static void KeystreamChunk(ChaCha20Poly1305 aead, long chunk, Span<byte> keystream)
+    public static unsafe void KeystreamChunk(ReadOnlySpan<byte> segmentKey, long chunk, Span<byte> keystream)
     {
-        ArgumentNullException.ThrowIfNull(aead);
+        if (segmentKey.Length != 32)
+        {
+            throw new ArgumentException("a segment key is 32 bytes", nameof(segmentKey));
+        }
+
         if (keystream.Length != ChunkSize)
         {
             throw new ArgumentException($"a keystream chunk is {ChunkSize} bytes", nameof(keystream));
@@ -53,10 +58,14 @@ internal static class CoverDerivation
         Span<byte> nonce = stackalloc byte[12];
         nonce.Clear();
         BinaryPrimitives.WriteInt64BigEndian(nonce[4..], chunk);
-        Span<byte> zeros = stackalloc byte[ChunkSize];
-        zeros.Clear();
-        Span<byte> tag = stackalloc byte[16];
-        aead.Encrypt(nonce, zeros, keystream, tag);
+        keystream.Clear();
+        fixed (byte* k = segmentKey)
+        fixed (byte* n = nonce)
+        fixed (byte* c = keystream)
+        {
+            // Counter 1: RFC 8439 §2.8 keeps block 0 for the Poly1305 key.
+            _ = Sodium.crypto_stream_chacha20_ietf_xor_ic(c, c, ChunkSize, n, 1, k);
+        }
     }
 
     /// <summary>
@@ -70,10 +79,27 @@ internal static class CoverDerivation
         WriteSegmentId(message[OccupantLabel.Length..], occupant.Bucket, occupant.Slot, occupant.SegmentStartUnixMs);
         BinaryPrimitives.WriteUInt32BigEndian(message[(OccupantLabel.Length + SegmentIdSize)..], checked((uint)occupant.Index));
         Span<byte> occupantKey = stackalloc byte[32];
-        HMACSHA256.HashData(coverKey, message, occupantKey);
-        HMACSHA256.HashData(occupantKey, EncLabel, sk);
-        HMACSHA256.HashData(occupantKey, AeadLabel, aeadKey);
+        HmacSha256(coverKey, message, occupantKey);
+        HmacSha256(occupantKey, EncLabel, sk);
+        HmacSha256(occupantKey, AeadLabel, aeadKey);
         CryptographicOperations.ZeroMemory(occupantKey);
+    }
+
+    // HMAC-SHA256 with a 32-byte key through libsodium: a cold retrieval computes 3 per slot and the BCL's
+    // one-shot HMAC costs ~45 % more per call here (bench `costs`: 2.9 µs vs 2.0 µs).
+    private static unsafe void HmacSha256(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> mac)
+    {
+        if (key.Length != 32 || mac.Length < 32)
+        {
+            throw new ArgumentException("HMAC-SHA256 here takes a 32-byte key and writes 32 bytes");
+        }
+
+        fixed (byte* k = key)
+        fixed (byte* m = message)
+        fixed (byte* o = mac)
+        {
+            _ = Sodium.crypto_auth_hmacsha256(o, m, (ulong)message.Length, k);
+        }
     }
 
     private static void WriteSegmentId(Span<byte> destination, BucketKey bucket, int slot, long segmentStartUnixMs)

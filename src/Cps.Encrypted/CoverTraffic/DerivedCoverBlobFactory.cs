@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Stir.Encrypted.Hpke;
 
 namespace Stir.Encrypted.CpsService.CoverTraffic;
 
@@ -34,18 +35,30 @@ internal sealed class DerivedCoverBlobFactory : ICoverBlobFactory
             CoverDerivation.OccupantSecrets(coverKey, occupant, sk, aeadKey);
             _keyAgreement.PublicKey(sk, blob[..EncSize]);
 
-            Span<byte> nonce = stackalloc byte[12];
-            nonce.Clear();
+            // ChaCha20-Poly1305 (RFC 8439 §2.8) of zeros, nonce 0^12, no aad, sealed in place; libsodium directly
+            // rather than a BCL ChaCha20Poly1305 object per cover (its construction cost more than the sealing).
             var ct = blob[EncSize..];
             var ciphertext = ct[..^TagSize];
-            ciphertext.Clear(); // the plaintext: zeros, sealed in place
-            using var aead = new ChaCha20Poly1305(aeadKey);
-            aead.Encrypt(nonce, ciphertext, ciphertext, ct[^TagSize..]);
+            ciphertext.Clear();
+            Seal(aeadKey, ciphertext, ct[^TagSize..]);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(sk);
             CryptographicOperations.ZeroMemory(aeadKey);
+        }
+    }
+
+    private static unsafe void Seal(ReadOnlySpan<byte> key, Span<byte> text, Span<byte> tag)
+    {
+        Span<byte> nonce = stackalloc byte[12];
+        nonce.Clear();
+        fixed (byte* k = key)
+        fixed (byte* n = nonce)
+        fixed (byte* c = text)
+        fixed (byte* t = tag)
+        {
+            _ = Sodium.crypto_aead_chacha20poly1305_ietf_encrypt_detached(c, t, null, c, (ulong)text.Length, null, 0, null, n, k);
         }
     }
 }

@@ -39,6 +39,34 @@ public sealed class LifetimeLawTests
     }
 
     [Fact]
+    public void FromUniform_AndFromBytes4_AreTheSpecsArbitraryPrecisionStepsExactly()
+    {
+        // The service computes draws branch-free and four at a time; both must give, to the millisecond, what
+        // spec §9 "Lifetime of a draw" computes step by step (CoverAuditTests.Lifetime, in BigInteger).
+        var random = new Random(20261127);
+        var draws = new byte[32];
+        var lifetimes = new long[4];
+        ulong[] edges = [0, 1, 2, ulong.MaxValue, ulong.MaxValue - 1, 1UL << 63, (1UL << 63) - 1, (1UL << 32) - 1];
+        for (var i = 0; i < 50_000; i++)
+        {
+            random.NextBytes(draws);
+            if (i < edges.Length)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(draws.AsSpan(8 * (i % 4)), edges[i]);
+            }
+
+            Default.FromBytes4(draws, lifetimes);
+            for (var k = 0; k < 4; k++)
+            {
+                var r = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(draws.AsSpan(8 * k));
+                var expected = Spec.CoverAuditTests.Lifetime(r);
+                Assert.Equal(expected, Default.FromUniform(r));
+                Assert.Equal(expected, lifetimes[k]);
+            }
+        }
+    }
+
+    [Fact]
     public void FromUniform_EdgesOfTheFixedPoint_AreExact()
     {
         // Powers of two are where log2 is exact: v = 2^-k gives −ln v = k·ln 2.

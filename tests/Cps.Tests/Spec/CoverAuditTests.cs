@@ -115,7 +115,7 @@ public sealed class CoverAuditTests
     }
 
     // spec §9 "Lifetime of a draw", step by step in arbitrary precision.
-    private static long Lifetime(ulong r)
+    internal static long Lifetime(ulong r)
     {
         var x = new BigInteger(r) + 1;
         var n = (int)(x.GetBitLength() - 1);

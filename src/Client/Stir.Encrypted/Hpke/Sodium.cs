@@ -52,6 +52,16 @@ internal static unsafe partial class Sodium
     [LibraryImport(Library)]
     internal static partial int crypto_kdf_hkdf_sha256_expand(byte* @out, nuint out_len, byte* ctx, nuint ctx_len, byte* prk);
 
+    /// <summary>
+    /// ChaCha20 (RFC 8439 §2.4) with a 96-bit nonce, starting at block counter <paramref name="ic"/>: c = m XOR keystream.
+    /// </summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_stream_chacha20_ietf_xor_ic(byte* c, byte* m, ulong mlen, byte* n, uint ic, byte* k);
+
+    /// <summary>HMAC-SHA256 (RFC 2104) with a 32-byte key.</summary>
+    [LibraryImport(Library)]
+    internal static partial int crypto_auth_hmacsha256(byte* @out, byte* @in, ulong inlen, byte* k);
+
     /// <summary>Guarded allocation: guard pages before and after, mlock'ed, a canary, never moved.</summary>
     [LibraryImport(Library)]
     internal static partial void* sodium_malloc(nuint size);
