@@ -24,7 +24,8 @@ internal static unsafe class CpuCosts
         var seconds = double.Parse(Option(args, "--seconds", "0.25"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "");
-        var operations = Operations();
+        var only = Option(args, "--only", "");
+        var operations = Operations().Where(o => o.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
         var samples = operations.ToDictionary(o => o.Name, _ => new List<double>());
         for (var r = 0; r < rounds; r++)
         {
@@ -119,6 +120,7 @@ internal static unsafe class CpuCosts
         var labelled = RandomNumberGenerator.GetBytes(2 + 7 + 10 + 10 + 65);
         var store = new StoreFlow(Samples.Cache, holders);
         var retrieve = new RetrieveFlow(index, key, 5);
+        var cover = CoverCosts.Create();
 
         return
         [
@@ -198,8 +200,43 @@ internal static unsafe class CpuCosts
             ("BucketOpener.Open, 12 blobs", () => BucketOpener.Open(index, bucket, key)),
             ("store flow operation", store.RunOnce),
             ("retrieve flow operation", retrieve.RunOnce),
+            ("Cover timeline, cold slot, 30 min in", cover.ColdTimeline),
+            ("Cover blob bytes, 2048 B", cover.CoverBlob),
+            ("CPS retrieval slots, cold bucket", cover.ColdRetrieval),
+            ("CPS store slot plan, cold bucket", cover.ColdStorePlan),
+            ("Cover lifetime draw", cover.Draw),
+            ("Cover lifetime draws, 4 at once", cover.Draw4),
+            ("Cover ed25519 base noclamp", () =>
+            {
+                fixed (byte* q = dh)
+                fixed (byte* n = scalar)
+                {
+                    _ = LibSodium.crypto_scalarmult_ed25519_base_noclamp(q, n);
+                }
+            }),
+            ("Cover HMAC libsodium", () =>
+            {
+                fixed (byte* q = dh)
+                fixed (byte* n = scalar)
+                fixed (byte* i = ikm)
+                {
+                    _ = LibSodium.crypto_auth_hmacsha256(q, i, 44, n);
+                }
+            }),
+            ("Cover chacha20 1KiB libsodium", () =>
+            {
+                fixed (byte* c = ciphertext)
+                fixed (byte* k = scalar)
+                fixed (byte* n = nonce)
+                {
+                    _ = LibSodium.crypto_stream_chacha20_ietf_xor_ic(c, c, 1024, n, 1, k);
+                }
+            }),
+            ("Cover BigInteger modinverse", () => System.Numerics.BigInteger.ModPow(new System.Numerics.BigInteger(scalar, true), P25519 - 2, P25519)),
         ];
     }
+
+    private static readonly System.Numerics.BigInteger P25519 = System.Numerics.BigInteger.Pow(2, 255) - 19;
 
     private static string Option(string[] args, string name, string fallback)
     {

@@ -135,6 +135,7 @@ internal static class LoadReport
             md.AppendLine("`openssl speed` floor above), far below what Kestrel serves. A CPS serving many callees misses almost always, so the");
             md.AppendLine("uniform figures are the ones that count: the decoy-padding target is bounded by the cover derivation, not by HTTP or the store.");
             md.AppendLine();
+            md.Append(CoverFloor(raw, cold, hot, hotConnections));
         }
 
         // Ratios of the peaks, each over the same connection counts.
@@ -405,6 +406,68 @@ internal static class LoadReport
     private static string Ms(double microseconds) => $"{Format.N(microseconds / 1000, "0.00")} ms";
 
     private static string MiB(double bytes) => double.IsNaN(bytes) ? "—" : $"{Format.N(bytes / (1024 * 1024), "#,0.0")} MiB";
+
+    // CPU per retrieval from the CPS processes' CPU time during the run (bench/load/run writes NAME.cpu), against
+    // the floor that the slot model imposes on a cold bucket: one X25519 base-point multiplication per slot
+    // (costs.json of the same bench/run, libsodium's thread-CPU time per key pair).
+    private static string CoverFloor(string raw, WrkResult cold, WrkResult hot, int connections)
+    {
+        var coldCpu = CpuSeconds(raw, $"cps-retrieve-c{connections}");
+        var hotCpu = CpuSeconds(raw, $"cps-retrieve-hot-c{connections}");
+        if (coldCpu is null || hotCpu is null || cold.Requests == 0 || hot.Requests == 0)
+        {
+            return "";
+        }
+
+        var coldUs = coldCpu.Value * 1e6 / cold.Requests;
+        var hotUs = hotCpu.Value * 1e6 / hot.Requests;
+        var md = new StringBuilder();
+        md.AppendLine($"**CPU per retrieval** (the CPS process's user + system time during the run ÷ the requests answered, which wrk");
+        md.AppendLine($"sharing the cores does not inflate): **{Format.N(coldUs, "0")} µs** over uniformly drawn buckets, {Format.N(hotUs, "0")} µs with the");
+        md.Append("cover cache hot.");
+        var keyPair = CostOf(Path.Combine(raw, "..", "costs.json"), "X25519 key pair (libsodium)");
+        if (keyPair is { } k)
+        {
+            var floor = 16 * k / 1000;
+            md.AppendLine($" The floor of a cold retrieval is 16 X25519 base-point multiplications, {Format.N(floor, "0")} µs of CPU here");
+            md.AppendLine($"(16 × {Format.N(k / 1000, "0.0")} µs, libsodium, `costs` above): the CPS's cold retrieval costs **{Format.Ratio(coldUs / floor)}×** that floor, i.e. the HTTP");
+            md.AppendLine("server, the store read, the 16 cover timelines, HMACs and ChaCha20-Poly1305 of 32 KiB add the rest. A plain GET of 32 KiB (bare");
+            md.AppendLine("Kestrel) costs a few tens of µs, so no implementation of this slot model reaches 0.9× of it on a cold bucket: the target");
+            md.AppendLine("would need decoy `enc`s that cost far less than a scalar multiplication (see spec/protocol.md §9 and the closing notes).");
+        }
+        else
+        {
+            md.AppendLine();
+        }
+
+        md.AppendLine();
+        return md.ToString();
+    }
+
+    private static double? CpuSeconds(string raw, string name)
+    {
+        var files = File.Exists(Path.Combine(raw, name + ".cpu")) ? [Path.Combine(raw, name + ".cpu")] : Directory.GetFiles(raw, name + ".node*.cpu");
+        return files.Length == 0 ? null : files.Sum(f => double.Parse(File.ReadAllText(f).Trim(), CultureInfo.InvariantCulture));
+    }
+
+    private static double? CostOf(string costsJson, string operation)
+    {
+        if (!File.Exists(costsJson))
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(File.ReadAllText(costsJson));
+        foreach (var e in json.RootElement.EnumerateArray())
+        {
+            if (e.GetProperty("operation").GetString() == operation)
+            {
+                return e.GetProperty("cpuNanoseconds").GetDouble();
+            }
+        }
+
+        return null;
+    }
 
     private sealed record Context(string Raw, string Store, int Nodes, int[] Connections, bool Quick);
 
