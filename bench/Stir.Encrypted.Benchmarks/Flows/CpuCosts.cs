@@ -206,7 +206,7 @@ internal static unsafe class CpuCosts
             ("CPS store slot plan, cold bucket", cover.ColdStorePlan),
             ("Cover lifetime draw", cover.Draw),
             ("Cover lifetime draws, 4 at once", cover.Draw4),
-            ("Cover ed25519 base noclamp", () =>
+            ("Ed25519 base-point mult. (libsodium)", () =>
             {
                 fixed (byte* q = dh)
                 fixed (byte* n = scalar)
@@ -214,29 +214,8 @@ internal static unsafe class CpuCosts
                     _ = LibSodium.crypto_scalarmult_ed25519_base_noclamp(q, n);
                 }
             }),
-            ("Cover HMAC libsodium", () =>
-            {
-                fixed (byte* q = dh)
-                fixed (byte* n = scalar)
-                fixed (byte* i = ikm)
-                {
-                    _ = LibSodium.crypto_auth_hmacsha256(q, i, 44, n);
-                }
-            }),
-            ("Cover chacha20 1KiB libsodium", () =>
-            {
-                fixed (byte* c = ciphertext)
-                fixed (byte* k = scalar)
-                fixed (byte* n = nonce)
-                {
-                    _ = LibSodium.crypto_stream_chacha20_ietf_xor_ic(c, c, 1024, n, 1, k);
-                }
-            }),
-            ("Cover BigInteger modinverse", () => System.Numerics.BigInteger.ModPow(new System.Numerics.BigInteger(scalar, true), P25519 - 2, P25519)),
         ];
     }
-
-    private static readonly System.Numerics.BigInteger P25519 = System.Numerics.BigInteger.Pow(2, 255) - 19;
 
     private static string Option(string[] args, string name, string fallback)
     {

@@ -48,11 +48,5 @@ internal static unsafe partial class LibSodium
     internal static partial int crypto_scalarmult_ed25519_base_noclamp(byte* q, byte* n);
 
     [LibraryImport(Library)]
-    internal static partial int crypto_auth_hmacsha256(byte* @out, byte* @in, ulong inlen, byte* k);
-
-    [LibraryImport(Library)]
-    internal static partial int crypto_stream_chacha20_ietf_xor_ic(byte* c, byte* m, ulong mlen, byte* n, uint ic, byte* k);
-
-    [LibraryImport(Library)]
     private static partial int sodium_init();
 }

@@ -152,6 +152,12 @@ internal static class FlowSection
         }
 
         md.AppendLine();
+        md.AppendLine("The *Cover* and *CPS* rows are the service's side, not a client flow: what the CPS computes for a bucket nobody");
+        md.AppendLine("retrieved recently (spec/protocol.md §9), 30 minutes into an epoch, 16 slots of 2048 bytes: per slot one cover timeline");
+        md.AppendLine("(lifetime draws from the anchor on) and, for a retrieval, one cover blob (an X25519 base-point multiplication for its");
+        md.AppendLine("`enc`, three HMACs, ChaCha20-Poly1305 over the blob). The Ed25519 row shows that libsodium's fixed-base Edwards");
+        md.AppendLine("multiplication is no cheaper here, so deriving `enc` through it would not help.");
+        md.AppendLine();
     }
 
     private static double Floor(OpensslSpeed speed, string flow) => flow == "store"
