@@ -51,6 +51,12 @@ internal sealed class SlotEngine
     /// among the free slots whose cover has lived at least the minimum, else the free slot with the oldest
     /// cover (a truncation, counted). Full when fewer than one cover would remain.
     /// </summary>
+    /// <remarks>
+    /// The free slots are visited in a uniformly random order and the first eligible ones taken, which is a
+    /// uniform choice among the eligible slots, and only the visited slots' cover timelines are computed: on a
+    /// bucket nobody touched recently a timeline walks dozens of lifetimes from the anchor, and most covers
+    /// are eligible, so a store usually computes one or two instead of all sixteen.
+    /// </remarks>
     public ArrivalPlan PlanArrivals(BucketKey key, int slots, long anchorUnixMs, BucketState state, long a, int count)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -60,7 +66,7 @@ internal sealed class SlotEngine
         // A slot with a real blob that has not ended by a (even one that starts after a, stored by a node whose
         // clock runs ahead) is not free: real occupancies of a slot never overlap.
         var busyEnds = new List<long>();
-        var free = new List<(int Slot, long Birth)>();
+        var free = new List<(int Slot, long SegmentStart)>();
         for (var s = 0; s < slots; s++)
         {
             var latestEnd = long.MinValue;
@@ -72,11 +78,11 @@ internal sealed class SlotEngine
             if (latestEnd > a)
             {
                 busyEnds.Add(latestEnd);
-                continue;
             }
-
-            var segmentStart = Math.Max(anchorUnixMs, latestEnd);
-            free.Add((s, _schedule.CoverAt(key, s, segmentStart, a).BirthUnixMs));
+            else
+            {
+                free.Add((s, Math.Max(anchorUnixMs, latestEnd)));
+            }
         }
 
         if (busyEnds.Count + count > slots - 1)
@@ -85,26 +91,38 @@ internal sealed class SlotEngine
             return ArrivalPlan.BucketFull(TimeSpan.FromMilliseconds(Math.Max(soonest - a, 1000)));
         }
 
-        var eligible = free.Where(f => a - f.Birth >= _law.MinMs).Select(f => f.Slot).ToList();
+        // Fisher-Yates over the free slots, stopping once count eligible slots are found.
         var chosen = new List<int>(count);
-        var truncations = 0;
-        for (var i = 0; i < count; i++)
+        var births = new long[free.Count];
+        var visited = 0;
+        for (; visited < free.Count && chosen.Count < count; visited++)
         {
-            int slot;
-            if (eligible.Count > 0)
+            var j = visited + _uniform(free.Count - visited);
+            (free[visited], free[j]) = (free[j], free[visited]);
+            var (slot, segmentStart) = free[visited];
+            births[visited] = _schedule.CoverAt(key, slot, segmentStart, a).BirthUnixMs;
+            if (a - births[visited] >= _law.MinMs)
             {
-                var pick = _uniform(eligible.Count);
-                slot = eligible[pick];
-                eligible.RemoveAt(pick);
+                chosen.Add(slot);
             }
-            else
+        }
+
+        // Not enough covers have reached the minimum lifetime (every free slot was visited): take the oldest
+        // of the rest, a visible (and counted) truncation.
+        var truncations = 0;
+        while (chosen.Count < count)
+        {
+            var oldest = -1;
+            for (var i = 0; i < free.Count; i++)
             {
-                // No cover has reached the minimum lifetime: take the oldest, a visible (and counted) truncation.
-                slot = free.Where(f => !chosen.Contains(f.Slot)).MinBy(f => f.Birth).Slot;
-                truncations++;
+                if (!chosen.Contains(free[i].Slot) && (oldest < 0 || births[i] < births[oldest]))
+                {
+                    oldest = i;
+                }
             }
 
-            chosen.Add(slot);
+            chosen.Add(free[oldest].Slot);
+            truncations++;
         }
 
         return new ArrivalPlan(false, chosen, truncations, TimeSpan.Zero);

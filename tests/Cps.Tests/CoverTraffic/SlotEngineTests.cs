@@ -97,21 +97,33 @@ public sealed class SlotEngineTests
     [Fact]
     public void PlanArrivals_PicksUniformlyAmongEligibleSlots()
     {
-        // With a uniform picker that records its range, every eligible slot is offered exactly once per pick.
-        var offered = new List<int>();
-        var engine = new SlotEngine(new CoverSchedule(new byte[32], Law, 1024), Law, n =>
-        {
-            offered.Add(n);
-            return n - 1;
-        });
+        // The engine visits free slots in a random order and stops at the first eligible ones; the choice must
+        // still be uniform over the eligible slots and never fall on an ineligible one while eligible ones exist.
+        var random = new Random(20261127);
+        var engine = new SlotEngine(new CoverSchedule(new byte[32], Law, 1024), Law, random.Next);
         var a = Anchor + 1_234_567;
         var eligible = engine.OccupantsAt(Key, 16, Anchor, BucketState.Empty, a).Where(o => a - o.Cover.BirthUnixMs >= 20_000).Select(o => o.Slot).ToList();
-        Assert.NotEmpty(eligible);
+        Assert.InRange(eligible.Count, 2, 15);
 
-        var plan = engine.PlanArrivals(Key, 16, Anchor, BucketState.Empty, a, 1);
+        const int plans = 20_000;
+        var counts = new int[16];
+        for (var i = 0; i < plans; i++)
+        {
+            var plan = engine.PlanArrivals(Key, 16, Anchor, BucketState.Empty, a, 1);
+            Assert.Equal(0, plan.Truncations);
+            counts[Assert.Single(plan.Slots)]++;
+        }
 
-        Assert.Equal([eligible.Count], offered);
-        Assert.Equal(eligible[^1], Assert.Single(plan.Slots));
+        // Chi-square over the eligible slots: with k − 1 ≤ 14 degrees of freedom, 40 is beyond p = 0.0003.
+        var expected = (double)plans / eligible.Count;
+        var chiSquare = eligible.Sum(s => Math.Pow(counts[s] - expected, 2) / expected);
+        Assert.True(chiSquare < 40, $"chi-square {chiSquare:F1} over {eligible.Count} eligible slots");
+        Assert.Equal(plans, eligible.Sum(s => counts[s]));
+
+        // Two at once: two distinct eligible slots.
+        var pair = engine.PlanArrivals(Key, 16, Anchor, BucketState.Empty, a, 2);
+        Assert.Equal(2, pair.Slots.Distinct().Count());
+        Assert.All(pair.Slots, s => Assert.Contains(s, eligible));
     }
 
     [Fact]
