@@ -7,6 +7,9 @@
 using System.Security.Cryptography;
 
 var builder = WebApplication.CreateSlimBuilder(args);
+// The slim builder leaves out Kestrel's HTTPS configuration; bench/load/run's TLS part gives an https:// URL and
+// the certificate as Kestrel:Certificates:Default:Path/KeyPath, which this reads.
+builder.WebHost.UseKestrelHttpsConfiguration();
 builder.Logging.ClearProviders();
 var retrieveBytes = RandomNumberGenerator.GetBytes(builder.Configuration.GetValue("Bare:RetrieveBytes", 2048 * 16));
 var directoryBytes = RandomNumberGenerator.GetBytes(builder.Configuration.GetValue("Bare:DirectoryBytes", 65536));

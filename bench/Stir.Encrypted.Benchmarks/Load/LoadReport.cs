@@ -7,7 +7,7 @@ namespace Stir.Encrypted.Benchmarks.Load;
 
 /// <summary>
 /// <c>report-load --raw DIR --out DIR</c>: turns what bench/load/run collected into the fragments
-/// <c>16-targets-load.md</c> (every target of these parts, PASS or MISS), <c>40-cps-http.md</c>,
+/// <c>16-targets-load.md</c> (every target of these parts, PASS or MISS), <c>40-cps-http.md</c>, <c>42-tls.md</c>,
 /// <c>45-directory-http.md</c>, <c>50-scale.md</c> and <c>60-e2e.md</c>. A part that was not measured (e.g. the
 /// store parts against a store other than LiteDb) says so instead of inventing a number.
 /// </summary>
@@ -31,6 +31,7 @@ internal static class LoadReport
         var context = new Context(raw, settings["store"], int.Parse(settings["nodes"], CultureInfo.InvariantCulture), settings["connections"].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(), settings["quick"] == "1");
         var targets = new List<Row>();
         File.WriteAllText(Path.Combine(output, "40-cps-http.md"), Cps(context, targets));
+        File.WriteAllText(Path.Combine(output, "42-tls.md"), Tls(context, targets));
         File.WriteAllText(Path.Combine(output, "45-directory-http.md"), DirectoryLookup(context));
         File.WriteAllText(Path.Combine(output, "50-scale.md"), Scale(context, targets));
         File.WriteAllText(Path.Combine(output, "60-e2e.md"), EndToEndSection(context, targets));
@@ -42,7 +43,7 @@ internal static class LoadReport
     private static string Targets(Context context, List<Row> rows)
     {
         var md = new StringBuilder();
-        md.AppendLine("## Targets: CPS and directory over HTTP, embedded store, scale, end-to-end latency");
+        md.AppendLine("## Targets: CPS and directory over HTTP, TLS, embedded store, scale, end-to-end latency");
         md.AppendLine();
         if (context.Quick)
         {
@@ -242,6 +243,62 @@ internal static class LoadReport
         return md.ToString();
     }
 
+    private static string Tls(Context context, List<Row> targets)
+    {
+        var raw = context.Raw;
+        var md = new StringBuilder();
+        md.AppendLine("## TLS: HTTPS with keep-alive against plain HTTP (wrk)");
+        md.AppendLine();
+        var connectionsFile = Path.Combine(raw, "tls-connections.txt");
+        if (!File.Exists(connectionsFile))
+        {
+            md.AppendLine("Not measured in this run.");
+            md.AppendLine();
+            return md.ToString();
+        }
+
+        var connections = File.ReadAllText(connectionsFile).Trim();
+        md.AppendLine($"One CPS process (a fresh store, the settings of the runs above) and the bare endpoint each listen on plain HTTP and on HTTPS");
+        md.AppendLine("(Kestrel, a throwaway self-signed P-256 certificate made by `openssl req -x509` in the run's temporary directory, TLS 1.3 as");
+        md.AppendLine($"negotiated by OpenSSL and .NET). For each workload wrk runs the same script with the same {connections} connections and duration over");
+        md.AppendLine("`http://` and then, right after, over `https://`. wrk (Debian's, built with OpenSSL) speaks HTTP/1.1 and keeps each connection");
+        md.AppendLine("open for the whole run over HTTPS as over HTTP: the handshakes happen once per connection at the start, so the ratio is the cost");
+        md.AppendLine("of encrypting and decrypting the traffic, which is what a client that reuses its connections pays (the library's client does:");
+        md.AppendLine("tests/Cps.Tests/Transport/ConnectionReuseTests.cs checks that many calls over HTTPS use one connection).");
+        md.AppendLine();
+        md.AppendLine("| Workload | HTTP req/s | p50 | p99 | HTTPS req/s | p50 | p99 | HTTPS ÷ HTTP | non-2xx / socket errors (HTTPS) |");
+        md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        var workloads = new (string Name, string Label, bool Target)[]
+        {
+            ("cps-retrieve", "CPS retrieve (decoy-padded 32 KiB GET, uniform buckets)", true),
+            ("cps-store", "CPS store (POST of one 2048-byte blob)", true),
+            ("bare-get", "Bare GET of 32 KiB", false),
+        };
+        foreach (var (name, label, isTarget) in workloads)
+        {
+            var http = WrkResult.Load(raw, $"tls-{name}-http");
+            var https = WrkResult.Load(raw, $"tls-{name}-https");
+            if (http is null || https is null)
+            {
+                continue;
+            }
+
+            var ratio = https.GoodRps / http.GoodRps;
+            md.AppendLine($"| {label} | {Format.Rate(http.GoodRps)} | {Ms(http.P50)} | {Ms(http.P99)} | {Format.Rate(https.GoodRps)} | {Ms(https.P50)} | {Ms(https.P99)} | {Format.Ratio(ratio)} | {https.Non2xx} / {https.SocketErrors} |");
+            targets.Add(isTarget
+                ? Row.Ratio("TLS", $"{label}: HTTPS with keep-alive vs. plain HTTP, {connections} connections", ratio, Target.Min(0.85))
+                : Row.Info("TLS", $"{label}: HTTPS vs. HTTP (TLS's own cost; no target)", Format.Ratio(ratio)));
+        }
+
+        md.AppendLine();
+        md.AppendLine("The target (HTTPS ≥ 0.85 × HTTP) is applied to the two CPS workloads. A CPS retrieval on a cold bucket is bound by the CPU of");
+        md.AppendLine("its cover derivation (up to 16 X25519 multiplications, see the CPS section), so TLS is a small share of its cost there; the");
+        md.AppendLine("bare endpoint, which does no work but the I/O, shows TLS's own cost on 32 KiB answers. wrk, the servers and TLS on both ends");
+        md.AppendLine("share this machine's cores, so a ratio here also counts the client's side of the encryption.");
+        md.AppendLine();
+        return md.ToString();
+    }
+
     private static string DirectoryLookup(Context context)
     {
         var md = new StringBuilder();
@@ -398,6 +455,7 @@ internal static class LoadReport
         md.AppendLine("then `CallVerifier.VerifyAsync` for one of the holders (derive the index, GET the bucket, trial-open its 16 blobs, verify the");
         md.AppendLine("PASSporT with a static key, replay check). Every call must end `TN-Validation-Passed`; each call has a fresh calling number,");
         md.AppendLine($"so a fresh bucket, among {r.GetProperty("destinations").GetInt32()} called numbers. Steps are timed by the flows themselves (`PlacementReport.Steps`, `CallVerdict.Steps`).");
+        md.AppendLine("These calls go over plain HTTP on loopback (one `HttpClient`, connections kept alive); the TLS section gives HTTPS's cost.");
         md.AppendLine();
         md.AppendLine("**The index function is kept off the call path.** Argon2id (19 MiB, t = 2) runs once per called number and epoch on each side and");
         md.AppendLine("is cached (`DestinationKeyCache`): a callee prepares its own numbers before each epoch starts, a caller its frequent");

@@ -13,6 +13,7 @@ namespace Stir.Encrypted.Cps;
 public sealed class CpsClient
 {
     private const string ProblemPrefix = "https://stir-encrypted.org/problems/";
+    private const int ReceiptLimit = 4096;
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
     private readonly CpsClientOptions _options;
@@ -113,7 +114,7 @@ public sealed class CpsClient
         }
 
         using var response = await SendAsync(request, cancellationToken);
-        _ = response;
+        await DiscardReceiptAsync(response, cancellationToken);
     }
 
     /// <summary>
@@ -177,6 +178,35 @@ public sealed class CpsClient
         using (response)
         {
             throw await ToProblemAsync(response, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Reads the store receipt to its end without using it. A response disposed unread returns its connection to the
+    /// pool only once a background drain has read the rest, which waits on the network when the body did not come
+    /// with the headers; meanwhile the call's next request (its retrieval, the next call's store) finds no idle
+    /// connection and opens another one, over HTTPS with a new handshake. The status already said the
+    /// blobs are durable, so a receipt that does not arrive in time, or is longer than any receipt, costs only this
+    /// connection (disposing the response closes it) and is not an error.
+    /// </summary>
+    private async Task DiscardReceiptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        var buffer = new byte[ReceiptLimit];
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var read = 0;
+            int n;
+            while (read <= ReceiptLimit && (n = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                read += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // Stored all the same (see above); the caller's own cancellation still propagates.
         }
     }
 
