@@ -73,7 +73,7 @@ internal sealed class CompactJws : IDisposable
             throw new JwsFormatException(JwsPart.Token, string.Empty, "empty");
         }
 
-        var dots = token.Count(c => c == '.');
+        var dots = token.AsSpan().Count('.');
         if (dots != 2)
         {
             throw new JwsFormatException(JwsPart.Token, string.Empty, $"expected 3 segments (header.claims.signature) separated by '.', found {dots + 1}");

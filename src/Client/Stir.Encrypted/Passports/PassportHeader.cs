@@ -52,6 +52,21 @@ public sealed class PassportHeader
         Ppt = ppt;
     }
 
+    private PassportHeader(string? x5u, ReadOnlyMemory<byte>[] x5c, string? ppt)
+    {
+        X5u = x5u;
+        X5c = Array.AsReadOnly(x5c);
+        Ppt = ppt;
+    }
+
+    /// <summary>
+    /// The header of a parsed PASSporT: the parser has already applied every rule of the public constructor
+    /// (and stricter ones: x5u https unless loopback http is allowed, x5c present or x5u, ppt supported), and
+    /// the certificates are its own fresh arrays, so they are neither checked nor copied again.
+    /// </summary>
+    internal static PassportHeader FromParsed(string? x5u, List<byte[]>? x5c, string? ppt)
+        => new(x5u, x5c is null ? [] : x5c.ConvertAll(c => (ReadOnlyMemory<byte>)c).ToArray(), ppt);
+
     /// <summary>Always <see cref="Es256"/>: the parser rejects every other <c>alg</c>.</summary>
     public string Alg => Es256;
 

@@ -31,8 +31,7 @@ internal static class PassportParser
             throw new PassportFormatException(problems);
         }
 
-        var x5c = header.X5c?.Select(c => (ReadOnlyMemory<byte>)c);
-        return new Passport(jws, new PassportHeader(header.X5u, x5c, ppt), claims!, original);
+        return new Passport(jws, PassportHeader.FromParsed(header.X5u, header.X5c, ppt), claims!, original);
     }
 
     private static HeaderValues ParseHeader(JsonElement root, PassportParseOptions options, List<PassportProblem> problems)
@@ -172,12 +171,20 @@ internal static class PassportParser
         void Problem(string field, string reason) => problems.Add(new PassportProblem(PassportPart.Claims, field, reason));
         var before = problems.Count;
 
-        // RFC 8225 §5: claim names MUST use the ASCII character set.
+        // RFC 8225 §5: claim names MUST use the ASCII character set. Every claim this type does not model is
+        // kept as an extension, by name (one pass: each name is decoded once).
+        var extensions = new SortedDictionary<string, JsonElement>(CanonicalJsonWriter.NameOrder);
         foreach (var property in root.EnumerateObject())
         {
-            if (!property.Name.All(char.IsAscii))
+            var name = property.Name;
+            if (!System.Text.Ascii.IsValid(name))
             {
-                Problem(string.Empty, $"claim name {Quote(property.Name)} is not ASCII (RFC 8225 §5)");
+                Problem(string.Empty, $"claim name {Quote(name)} is not ASCII (RFC 8225 §5)");
+            }
+
+            if (!PassportClaims.KnownNames.Contains(name))
+            {
+                extensions[name] = property.Value.Clone();
             }
         }
 
@@ -263,15 +270,6 @@ internal static class PassportParser
         else if (ppt == PassportTypes.DivO)
         {
             Missing<string>("opt", "a \"div-o\" PASSporT's original PASSporT in full form (RFC 8946 §5)", Problem);
-        }
-
-        var extensions = new SortedDictionary<string, JsonElement>(CanonicalJsonWriter.NameOrder);
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!PassportClaims.KnownNames.Contains(property.Name))
-            {
-                extensions[property.Name] = property.Value.Clone();
-            }
         }
 
         if (problems.Count > before || iat is null || orig is null || dest is null)
@@ -519,7 +517,7 @@ internal static class PassportParser
     }
 
     // RFC 4122 §3: 8-4-4-4-12 hexadecimal digits; case is not significant on input.
-    private static bool IsUuid(string text)
+    internal static bool IsUuid(string text)
         => text.Length == 36 && Guid.TryParseExact(text, "D", out _);
 
     private static string Describe(JsonElement element) => element.ValueKind switch
