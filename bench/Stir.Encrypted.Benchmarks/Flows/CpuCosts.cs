@@ -12,7 +12,7 @@ using Stir.Encrypted.Passports;
 namespace Stir.Encrypted.Benchmarks.Flows;
 
 /// <summary>
-/// <c>costs [--seconds 0.25] [--rounds 5] [--out file.json]</c>: the thread-CPU time of one operation, for each
+/// <c>costs [--seconds 0.25] [--rounds 5] [--out file.json] [--only name-part]</c>: the thread-CPU time of one operation, for each
 /// piece of the two flows and for the primitives `openssl speed` counts, measured in interleaved rounds (every
 /// operation once per round) so that all see the same machine. CPU time does not grow while other processes hold
 /// the core, so on a shared machine these figures explain the flow ratios where wall-clock times cannot.
@@ -24,7 +24,8 @@ internal static unsafe class CpuCosts
         var seconds = double.Parse(Option(args, "--seconds", "0.25"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Option(args, "--rounds", "5"), CultureInfo.InvariantCulture);
         var output = Option(args, "--out", "");
-        var operations = Operations();
+        var only = Option(args, "--only", "");
+        var operations = Operations().Where(o => o.Name.Contains(only, StringComparison.OrdinalIgnoreCase)).ToList();
         var samples = operations.ToDictionary(o => o.Name, _ => new List<double>());
         for (var r = 0; r < rounds; r++)
         {

@@ -18,6 +18,10 @@ namespace Stir.Encrypted.Jose;
 /// </remarks>
 internal sealed class CanonicalJsonWriter
 {
+    /// <summary>Characters written as themselves, one byte each: printable ASCII except '"' and '\\'.</summary>
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
 
     /// <summary>Orders member names by Unicode code point, which is the byte order of their UTF-8 forms.</summary>
@@ -136,8 +140,19 @@ internal sealed class CanonicalJsonWriter
     public void WriteString(string value)
     {
         WriteByte((byte)'"');
+
+        // The usual run: printable ASCII other than '"' and '\\' is written as is, in one block.
+        var plain = value.AsSpan().IndexOfAnyExcept(PlainAscii);
+        var start = plain < 0 ? value.Length : plain;
+        if (start > 0)
+        {
+            var span = _buffer.GetSpan(start);
+            _ = System.Text.Encoding.ASCII.GetBytes(value.AsSpan(0, start), span);
+            _buffer.Advance(start);
+        }
+
         Span<byte> utf8 = stackalloc byte[4];
-        for (var i = 0; i < value.Length; i++)
+        for (var i = start; i < value.Length; i++)
         {
             var c = value[i];
             switch (c)
