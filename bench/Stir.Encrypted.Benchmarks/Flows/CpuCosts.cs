@@ -12,7 +12,7 @@ using Stir.Encrypted.Passports;
 namespace Stir.Encrypted.Benchmarks.Flows;
 
 /// <summary>
-/// <c>costs [--seconds 0.25] [--rounds 5] [--out file.json]</c>: the thread-CPU time of one operation, for each
+/// <c>costs [--seconds 0.25] [--rounds 5] [--out file.json] [--only name-part]</c>: the thread-CPU time of one operation, for each
 /// piece of the two flows and for the primitives `openssl speed` counts, measured in interleaved rounds (every
 /// operation once per round) so that all see the same machine. CPU time does not grow while other processes hold
 /// the core, so on a shared machine these figures explain the flow ratios where wall-clock times cannot.

@@ -18,6 +18,10 @@ namespace Stir.Encrypted.Jose;
 /// </remarks>
 internal sealed class CanonicalJsonWriter
 {
+    /// <summary>Characters written as themselves, one byte each: printable ASCII except '"' and '\\'.</summary>
+    private static readonly SearchValues<char> PlainAscii = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
 
     /// <summary>Orders member names by Unicode code point, which is the byte order of their UTF-8 forms.</summary>
@@ -81,6 +85,38 @@ internal sealed class CanonicalJsonWriter
         WriteByte((byte)'}');
     }
 
+    /// <summary><see cref="WriteObject"/> for a parsed object, without a delegate per member.</summary>
+    private void WriteElementObject(JsonElement element)
+    {
+        var members = new List<(string Name, JsonElement Value)>();
+        foreach (var property in element.EnumerateObject())
+        {
+            members.Add((property.Name, property.Value));
+        }
+
+        members.Sort(static (a, b) => CompareByCodePoint(a.Name, b.Name));
+        WriteByte((byte)'{');
+        for (var i = 0; i < members.Count; i++)
+        {
+            if (i > 0)
+            {
+                if (CompareByCodePoint(members[i - 1].Name, members[i].Name) == 0)
+                {
+                    // RFC 8225 §9 note: equal member names make the serialization non-deterministic.
+                    throw new ArgumentException($"duplicate member name \"{members[i].Name}\"", nameof(element));
+                }
+
+                WriteByte((byte)',');
+            }
+
+            WriteString(members[i].Name);
+            WriteByte((byte)':');
+            WriteElement(members[i].Value);
+        }
+
+        WriteByte((byte)'}');
+    }
+
     public void WriteArray<T>(IEnumerable<T> items, Action<CanonicalJsonWriter, T> writeItem)
     {
         WriteByte((byte)'[');
@@ -104,8 +140,19 @@ internal sealed class CanonicalJsonWriter
     public void WriteString(string value)
     {
         WriteByte((byte)'"');
+
+        // The usual run: printable ASCII other than '"' and '\\' is written as is, in one block.
+        var plain = value.AsSpan().IndexOfAnyExcept(PlainAscii);
+        var start = plain < 0 ? value.Length : plain;
+        if (start > 0)
+        {
+            var span = _buffer.GetSpan(start);
+            _ = System.Text.Encoding.ASCII.GetBytes(value.AsSpan(0, start), span);
+            _buffer.Advance(start);
+        }
+
         Span<byte> utf8 = stackalloc byte[4];
-        for (var i = 0; i < value.Length; i++)
+        for (var i = start; i < value.Length; i++)
         {
             var c = value[i];
             switch (c)
@@ -164,11 +211,7 @@ internal sealed class CanonicalJsonWriter
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                WriteObject(element.EnumerateObject().Select(p =>
-                {
-                    var value = p.Value;
-                    return new KeyValuePair<string, Action<CanonicalJsonWriter>>(p.Name, w => w.WriteElement(value));
-                }));
+                WriteElementObject(element);
                 break;
             case JsonValueKind.Array:
                 WriteArray(element.EnumerateArray(), static (w, e) => w.WriteElement(e));
@@ -226,7 +269,19 @@ internal sealed class CanonicalJsonWriter
             return a is null ? (b is null ? 0 : -1) : 1;
         }
 
-        // UTF-16 ordinal order differs from code point order only between surrogates and U+E000..U+FFFF.
+        // UTF-16 ordinal order differs from code point order only between surrogates and U+E000..U+FFFF, so
+        // where the first difference involves no surrogate, the two UTF-16 units decide.
+        var common = a.AsSpan().CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        if (!char.IsSurrogate(a[common]) && !char.IsSurrogate(b[common]))
+        {
+            return a[common].CompareTo(b[common]);
+        }
+
         var i = 0;
         var j = 0;
         while (i < a.Length && j < b.Length)

@@ -15,12 +15,16 @@ internal sealed class CompactJws : IDisposable
     /// <summary>RFC 7518 §3.4: an ES256 signature is R || S, 32 bytes each.</summary>
     public const int SignatureSize = 64;
 
+    private readonly int _firstDot;
+    private readonly int _secondDot;
+
     private CompactJws(string token, int firstDot, int secondDot, byte[] rawHeader, byte[] rawPayload, byte[] signature, JsonDocument header, JsonDocument payload)
     {
         Token = token;
-        SigningInput = Encoding.ASCII.GetBytes(token[..secondDot]);
-        HeaderSegment = token[..firstDot];
-        SignatureSegment = token[(secondDot + 1)..];
+        SigningInput = new byte[secondDot];
+        _ = Encoding.ASCII.GetBytes(token.AsSpan(0, secondDot), SigningInput);
+        _firstDot = firstDot;
+        _secondDot = secondDot;
         RawHeader = rawHeader;
         RawPayload = rawPayload;
         Signature = signature;
@@ -35,9 +39,9 @@ internal sealed class CompactJws : IDisposable
     /// <summary>ASCII(BASE64URL(header) || '.' || BASE64URL(payload)): what ES256 signs (RFC 7515 §5.1 step 5).</summary>
     public byte[] SigningInput { get; }
 
-    public string HeaderSegment { get; }
+    public string HeaderSegment => Token[.._firstDot];
 
-    public string SignatureSegment { get; }
+    public string SignatureSegment => Token[(_secondDot + 1)..];
 
     public byte[] RawHeader { get; }
 
@@ -73,7 +77,7 @@ internal sealed class CompactJws : IDisposable
             throw new JwsFormatException(JwsPart.Token, string.Empty, "empty");
         }
 
-        var dots = token.Count(c => c == '.');
+        var dots = token.AsSpan().Count('.');
         if (dots != 2)
         {
             throw new JwsFormatException(JwsPart.Token, string.Empty, $"expected 3 segments (header.claims.signature) separated by '.', found {dots + 1}");

@@ -49,7 +49,7 @@ internal static class StrictJson
                 throw new JwsFormatException(part, string.Empty, $"is a JSON {Describe(reader.TokenType)}; expected an object");
             }
 
-            frames.Push(new Frame(isObject: true, path: string.Empty));
+            frames.Push(new Frame(isObject: true, parent: null));
             while (reader.Read())
             {
                 switch (reader.TokenType)
@@ -57,7 +57,7 @@ internal static class StrictJson
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
                         var parent = frames.Peek();
-                        frames.Push(new Frame(reader.TokenType == JsonTokenType.StartObject, parent.ChildPath()));
+                        frames.Push(new Frame(reader.TokenType == JsonTokenType.StartObject, parent));
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
@@ -69,8 +69,8 @@ internal static class StrictJson
 
                         break;
                     case JsonTokenType.PropertyName:
-                        var name = ReadString(ref reader, part, frames.Peek().Path);
                         var frame = frames.Peek();
+                        var name = ReadString(ref reader, part, frame, child: false);
                         if (!frame.Names!.Add(name))
                         {
                             var where = frame.Path.Length == 0 ? "at the top level" : $"inside \"{frame.Path}\"";
@@ -80,7 +80,13 @@ internal static class StrictJson
                         frame.Current = name;
                         break;
                     case JsonTokenType.String:
-                        _ = ReadString(ref reader, part, frames.Peek().ChildPath());
+                        // Unescaped text is UTF-8 already validated above, so it cannot hold a lone surrogate;
+                        // only an escaped string needs decoding to find out.
+                        if (reader.ValueIsEscaped)
+                        {
+                            _ = ReadString(ref reader, part, frames.Peek(), child: true);
+                        }
+
                         frames.Peek().ValueDone();
                         break;
                     default:
@@ -100,7 +106,7 @@ internal static class StrictJson
         return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
     }
 
-    private static string ReadString(ref Utf8JsonReader reader, JwsPart part, string path)
+    private static string ReadString(ref Utf8JsonReader reader, JwsPart part, Frame frame, bool child)
     {
         try
         {
@@ -108,6 +114,7 @@ internal static class StrictJson
         }
         catch (InvalidOperationException)
         {
+            var path = child ? frame.ChildPath() : frame.Path;
             throw new JwsFormatException(part, path, "a string escapes an unpaired UTF-16 surrogate (RFC 8785 §3.2.2.2 requires rejecting it)");
         }
     }
@@ -140,15 +147,23 @@ internal static class StrictJson
 
     private sealed class Frame
     {
+        private readonly Frame? _parent;
+        private readonly string? _key;
+        private readonly int _position;
         private int _index;
+        private string? _path;
 
-        public Frame(bool isObject, string path)
+        /// <summary>A frame inside <paramref name="parent"/> at its current member or index; the path text is made only if a message needs it.</summary>
+        public Frame(bool isObject, Frame? parent)
         {
-            Path = path;
+            _parent = parent;
+            _key = parent?.Current;
+            _position = parent?._index ?? 0;
             Names = isObject ? new HashSet<string>(StringComparer.Ordinal) : null;
         }
 
-        public string Path { get; }
+        public string Path => _path ??= _parent is null ? string.Empty
+            : _parent.Names is not null ? _parent.Join(_key ?? string.Empty) : $"{_parent.Path}[{_position}]";
 
         public HashSet<string>? Names { get; }
 

@@ -23,15 +23,31 @@ public sealed class Passport
     private readonly byte[] _signature;
 
     internal Passport(PassportJws jws, PassportHeader header, PassportClaims claims, Passport? original)
+        : this(jws.Token, jws.SigningInput, jws.RawHeader, jws.RawClaims, jws.Signature, jws.IsHeaderCanonical, jws.AreClaimsCanonical, header, claims, original)
     {
-        Token = jws.Token;
-        _signingInput = jws.SigningInput;
-        _rawHeader = jws.RawHeader;
-        _rawClaims = jws.RawClaims;
-        _signature = jws.Signature;
-        IsHeaderCanonical = jws.IsHeaderCanonical;
-        AreClaimsCanonical = jws.AreClaimsCanonical;
-        CompactForm = ".." + jws.SignatureSegment;
+    }
+
+    /// <summary>From parts already decoded and checked (the parser's, or a signer's that holds them all).</summary>
+    internal Passport(
+        string token,
+        byte[] signingInput,
+        byte[] rawHeader,
+        byte[] rawClaims,
+        byte[] signature,
+        bool isHeaderCanonical,
+        bool areClaimsCanonical,
+        PassportHeader header,
+        PassportClaims claims,
+        Passport? original)
+    {
+        Token = token;
+        _signingInput = signingInput;
+        _rawHeader = rawHeader;
+        _rawClaims = rawClaims;
+        _signature = signature;
+        IsHeaderCanonical = isHeaderCanonical;
+        AreClaimsCanonical = areClaimsCanonical;
+        CompactForm = string.Concat("..", token.AsSpan(token.LastIndexOf('.') + 1));
         Header = header;
         Claims = claims;
         Original = original;
@@ -117,11 +133,15 @@ public sealed class Passport
     /// Checks the ES256 signature over the signing input as received, and nothing else (no freshness, no
     /// authority): the building block <see cref="PassportVerifier"/> uses, and a tool for test vectors.
     /// </summary>
+    /// <remarks>
+    /// The curve is checked once per key object (exporting a key's parameters costs about a tenth of a
+    /// verification and makes OpenSSL re-sync the key before its next use); its size is re-read on every call.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="publicKey"/> is not a P-256 key.</exception>
     public bool VerifySignature(ECDsa publicKey)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        Es256.RequireP256(publicKey, nameof(publicKey));
+        Es256.RequireP256Once(publicKey, nameof(publicKey));
         return VerifyP256Signature(publicKey);
     }
 

@@ -30,8 +30,13 @@ public sealed class PassportClaims
         Div = div;
         DivHi = divHi;
         Opt = opt;
-        Extensions = new ReadOnlyDictionary<string, JsonElement>(new SortedDictionary<string, JsonElement>(extensions.ToDictionary(), CanonicalJsonWriter.NameOrder));
+        Extensions = extensions.Count == 0
+            ? NoExtensions
+            : new ReadOnlyDictionary<string, JsonElement>(new SortedDictionary<string, JsonElement>(extensions.ToDictionary(), CanonicalJsonWriter.NameOrder));
     }
+
+    /// <summary>The usual case, shared: no extension claims (read-only, so one instance serves all).</summary>
+    private static readonly ReadOnlyDictionary<string, JsonElement> NoExtensions = new(new SortedDictionary<string, JsonElement>(CanonicalJsonWriter.NameOrder));
 
     /// <summary>The names of the claims this type models; every other claim is an extension.</summary>
     internal static IReadOnlySet<string> KnownNames { get; } = new HashSet<string>(StringComparer.Ordinal)

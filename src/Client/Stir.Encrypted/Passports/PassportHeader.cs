@@ -52,6 +52,23 @@ public sealed class PassportHeader
         Ppt = ppt;
     }
 
+    private static X5uVerdict? _lastX5u;
+
+    private PassportHeader(string? x5u, ReadOnlyMemory<byte>[] x5c, string? ppt)
+    {
+        X5u = x5u;
+        X5c = Array.AsReadOnly(x5c);
+        Ppt = ppt;
+    }
+
+    /// <summary>
+    /// The header of a parsed PASSporT: the parser has already applied every rule of the public constructor
+    /// (and stricter ones: x5u https unless loopback http is allowed, x5c present or x5u, ppt supported), and
+    /// the certificates are its own fresh arrays, so they are neither checked nor copied again.
+    /// </summary>
+    internal static PassportHeader FromParsed(string? x5u, List<byte[]>? x5c, string? ppt)
+        => new(x5u, x5c is null ? [] : x5c.ConvertAll(c => (ReadOnlyMemory<byte>)c).ToArray(), ppt);
+
     /// <summary>Always <see cref="Es256"/>: the parser rejects every other <c>alg</c>.</summary>
     public string Alg => Es256;
 
@@ -103,6 +120,22 @@ public sealed class PassportHeader
     // addresses and only when asked for, so test rigs can serve certificates without a TLS setup.
     internal static bool IsAcceptableX5u(string x5u, bool allowLoopbackHttp, out string reason)
     {
+        // A verifier sees the same few signers' URLs over and over: the last answer is kept (an immutable
+        // entry, so threads can share it), sparing a System.Uri parse per token. The check is a pure function.
+        var last = _lastX5u;
+        if (last is not null && last.AllowLoopbackHttp == allowLoopbackHttp && string.Equals(last.X5u, x5u, StringComparison.Ordinal))
+        {
+            reason = last.Reason;
+            return last.IsAcceptable;
+        }
+
+        var acceptable = CheckX5u(x5u, allowLoopbackHttp, out reason);
+        _lastX5u = new X5uVerdict(x5u, allowLoopbackHttp, acceptable, reason);
+        return acceptable;
+    }
+
+    private static bool CheckX5u(string x5u, bool allowLoopbackHttp, out string reason)
+    {
         if (!System.Uri.TryCreate(x5u, UriKind.Absolute, out var uri) || x5u.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
             reason = "is not an absolute URL";
@@ -126,4 +159,6 @@ public sealed class PassportHeader
             : "must be an absolute https URL (RFC 8225 §4.3, RFC 7515 §4.1.5)";
         return false;
     }
+
+    private sealed record X5uVerdict(string X5u, bool AllowLoopbackHttp, bool IsAcceptable, string Reason);
 }

@@ -52,7 +52,7 @@ internal sealed class PassportJws : IDisposable
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(options);
-        if (token.Length > 0 && token.Length <= options.MaxTokenLength && token.StartsWith("..", StringComparison.Ordinal) && token.Count(c => c == '.') == 2)
+        if (token.Length > 0 && token.Length <= options.MaxTokenLength && token.StartsWith("..", StringComparison.Ordinal) && token.AsSpan().Count('.') == 2)
         {
             throw new PassportFormatException(
                 PassportPart.Token,

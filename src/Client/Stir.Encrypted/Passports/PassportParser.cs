@@ -31,8 +31,7 @@ internal static class PassportParser
             throw new PassportFormatException(problems);
         }
 
-        var x5c = header.X5c?.Select(c => (ReadOnlyMemory<byte>)c);
-        return new Passport(jws, new PassportHeader(header.X5u, x5c, ppt), claims!, original);
+        return new Passport(jws, PassportHeader.FromParsed(header.X5u, header.X5c, ppt), claims!, original);
     }
 
     private static HeaderValues ParseHeader(JsonElement root, PassportParseOptions options, List<PassportProblem> problems)
@@ -172,12 +171,20 @@ internal static class PassportParser
         void Problem(string field, string reason) => problems.Add(new PassportProblem(PassportPart.Claims, field, reason));
         var before = problems.Count;
 
-        // RFC 8225 §5: claim names MUST use the ASCII character set.
+        // RFC 8225 §5: claim names MUST use the ASCII character set. Every claim this type does not model is
+        // kept as an extension, by name (one pass: each name is decoded once).
+        var extensions = new SortedDictionary<string, JsonElement>(CanonicalJsonWriter.NameOrder);
         foreach (var property in root.EnumerateObject())
         {
-            if (!property.Name.All(char.IsAscii))
+            var name = property.Name;
+            if (!System.Text.Ascii.IsValid(name))
             {
-                Problem(string.Empty, $"claim name {Quote(property.Name)} is not ASCII (RFC 8225 §5)");
+                Problem(string.Empty, $"claim name {Quote(name)} is not ASCII (RFC 8225 §5)");
+            }
+
+            if (!PassportClaims.KnownNames.Contains(name))
+            {
+                extensions[name] = property.Value.Clone();
             }
         }
 
@@ -265,15 +272,6 @@ internal static class PassportParser
             Missing<string>("opt", "a \"div-o\" PASSporT's original PASSporT in full form (RFC 8946 §5)", Problem);
         }
 
-        var extensions = new SortedDictionary<string, JsonElement>(CanonicalJsonWriter.NameOrder);
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!PassportClaims.KnownNames.Contains(property.Name))
-            {
-                extensions[property.Name] = property.Value.Clone();
-            }
-        }
-
         if (problems.Count > before || iat is null || orig is null || dest is null)
         {
             return (null, null);
@@ -343,8 +341,9 @@ internal static class PassportParser
         var ok = true;
         foreach (var property in element.EnumerateObject())
         {
-            var field = $"{name}.{property.Name}";
-            switch (property.Name)
+            // Names are matched without decoding them; field paths are built only for a message.
+            var kind = property.NameEquals("tn") ? "tn" : property.NameEquals("uri") ? "uri" : property.NameEquals("hi") ? "hi" : null;
+            switch (kind)
             {
                 case "tn" or "uri":
                     count++;
@@ -355,7 +354,7 @@ internal static class PassportParser
                     }
                     else
                     {
-                        identity = ParseIdentityValue(property.Value, property.Name, field, problem);
+                        identity = ParseIdentityValue(property.Value, kind, name, index: -1, problem);
                         ok &= identity is not null;
                     }
 
@@ -367,7 +366,7 @@ internal static class PassportParser
                     }
                     else
                     {
-                        problem(field, $"must be a History-Info index string such as \"1.2.1\" (RFC 8946 §8), got {Show(property.Value)}");
+                        problem($"{name}.hi", $"must be a History-Info index string such as \"1.2.1\" (RFC 8946 §8), got {Show(property.Value)}");
                         ok = false;
                     }
 
@@ -388,11 +387,13 @@ internal static class PassportParser
         return ok ? (identity, hi) : (null, null);
     }
 
-    private static PassportIdentity? ParseIdentityValue(JsonElement value, string kind, string field, Action<string, string> problem)
+    // The field is owner.kind, or owner.kind[index] for an array item (index >= 0).
+    private static PassportIdentity? ParseIdentityValue(JsonElement value, string kind, string owner, int index, Action<string, string> problem)
     {
+        string Field() => index < 0 ? $"{owner}.{kind}" : $"{owner}.{kind}[{index}]";
         if (value.ValueKind != JsonValueKind.String)
         {
-            problem(field, $"must be a string, got {Describe(value)}");
+            problem(Field(), $"must be a string, got {Describe(value)}");
             return null;
         }
 
@@ -402,7 +403,7 @@ internal static class PassportParser
             // RFC 8225 §5.2.1.1: the number MUST be in RFC 8224 §8.3 canonical form.
             if (!TelephoneNumber.TryParseCanonical(text, out var tn, out var error))
             {
-                problem(field, $"{error.Message} (RFC 8224 §8.3)");
+                problem(Field(), $"{error.Message} (RFC 8224 §8.3)");
                 return null;
             }
 
@@ -411,7 +412,7 @@ internal static class PassportParser
 
         if (!PassportIdentity.IsUri(text, out var reason))
         {
-            problem(field, $"{Quote(text)} is not a URI: {reason} (RFC 8225 §5.2.1.2)");
+            problem(Field(), $"{Quote(text)} is not a URI: {reason} (RFC 8225 §5.2.1.2)");
             return null;
         }
 
@@ -433,8 +434,8 @@ internal static class PassportParser
         var any = false;
         foreach (var property in element.EnumerateObject())
         {
-            var field = $"dest.{property.Name}";
-            if (property.Name is not ("tn" or "uri"))
+            var kind = property.NameEquals("tn") ? "tn" : property.NameEquals("uri") ? "uri" : null;
+            if (kind is null)
             {
                 problem("dest", $"unexpected key {Quote(property.Name)}; allowed: \"tn\" and \"uri\" (RFC 8225 §5.2.1)");
                 ok = false;
@@ -444,7 +445,7 @@ internal static class PassportParser
             any = true;
             if (property.Value.ValueKind != JsonValueKind.Array || property.Value.GetArrayLength() == 0)
             {
-                problem(field, $"expected a non-empty array of strings, got {Describe(property.Value)} (RFC 8225 §5.2.1)");
+                problem($"dest.{kind}", $"expected a non-empty array of strings, got {Describe(property.Value)} (RFC 8225 §5.2.1)");
                 ok = false;
                 continue;
             }
@@ -452,7 +453,7 @@ internal static class PassportParser
             var index = 0;
             foreach (var item in property.Value.EnumerateArray())
             {
-                var identity = ParseIdentityValue(item, property.Name, $"{field}[{index++}]", problem);
+                var identity = ParseIdentityValue(item, kind, "dest", index++, problem);
                 if (identity is null)
                 {
                     ok = false;
@@ -519,7 +520,7 @@ internal static class PassportParser
     }
 
     // RFC 4122 §3: 8-4-4-4-12 hexadecimal digits; case is not significant on input.
-    private static bool IsUuid(string text)
+    internal static bool IsUuid(string text)
         => text.Length == 36 && Guid.TryParseExact(text, "D", out _);
 
     private static string Describe(JsonElement element) => element.ValueKind switch

@@ -175,13 +175,13 @@ public sealed class PassportVerifier
         }
 
         var credential = resolved.Credential;
-        if (!Es256.IsP256(credential.PublicKey))
+        if (!Es256.IsP256Once(credential.PublicKey))
         {
             return PassportVerdict.Invalid(PassportRule.CredentialUnavailable, $"the credential of {credential.Subject} has a {credential.PublicKey.KeySize}-bit key that is not P-256; ES256 needs P-256", passport);
         }
 
         // RFC 7515 §5.2 step 8: over the signing input as received, never a re-serialization. The curve was
-        // checked just above; checking it again would export the key's parameters a second time.
+        // checked just above (once per key object: a credential's key does not change between tokens).
         if (!passport.VerifyP256Signature(credential.PublicKey))
         {
             return PassportVerdict.Invalid(PassportRule.SignatureInvalid, $"the ES256 signature does not verify under the key of {credential.Subject}", passport, credential.Subject);
