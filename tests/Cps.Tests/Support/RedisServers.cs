@@ -32,6 +32,9 @@ internal sealed class RedisServers : IDisposable
     /// <summary>A StackExchange.Redis configuration string naming every node, with short timeouts.</summary>
     public string Configuration => string.Join(",", _nodes.Select(node => $"127.0.0.1:{node.Port}")) + ",connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
 
+    /// <summary>The same nodes with 10-second timeouts, for tests that never stop a server.</summary>
+    public string PatientConfiguration => string.Join(",", _nodes.Select(node => $"127.0.0.1:{node.Port}")) + ",connectTimeout=10000,syncTimeout=10000,asyncTimeout=10000";
+
     /// <summary>Starts <paramref name="primaries"/> cluster-enabled servers and joins them into one cluster without replicas.</summary>
     public static async Task<RedisServers> StartClusterAsync(int primaries)
     {
