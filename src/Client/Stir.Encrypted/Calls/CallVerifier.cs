@@ -139,7 +139,7 @@ public sealed class CallVerifier
             // 5. Consume once: a PASSporT accepted for one call is suspicious on a second (RFC 8816 §7.4).
             foreach (var passport in verdict.Verdicts.Select(v => v.Passport).OfType<Passport>())
             {
-                if (!_consumed.TryConsume(passport.Signature.Span, out var firstUse))
+                if (!_consumed.TryConsume(passport, out var firstUse))
                 {
                     var ago = time.GetUtcNow() - firstUse;
                     Step("consume", "already used");

@@ -60,7 +60,7 @@ public sealed class GatewayStore
             return Skip($"out-of-band storage needs telephone numbers: {(orig is null ? lifted.Orig.NoNumberReason : lifted.Target.NoNumberReason)}");
         }
 
-        var fresh = lifted.Passports.Where(p => _stored.TryConsume(p.Signature.Span, out _)).ToList();
+        var fresh = lifted.Passports.Where(p => _stored.TryConsume(p, out _)).ToList();
         if (fresh.Count == 0)
         {
             return Skip($"all {lifted.Passports.Count} PASSporT(s) were already stored by this gateway within {_options.StoredWindow.TotalSeconds:F0} s", alreadyStored: true);
@@ -72,7 +72,7 @@ public sealed class GatewayStore
         {
             foreach (var passport in fresh)
             {
-                _stored.Forget(passport.Signature.Span);
+                _stored.Forget(passport);
             }
         }
 
