@@ -12,8 +12,8 @@ namespace Stir.Encrypted.Cli;
 /// <summary>
 /// `stir call`: the caller's side of an out-of-band call (RFC 8816 §8.1). Signs a PASSporT with --cert/--key (or
 /// takes --passport files, or lifts them from a SIP INVITE with --identity: the gateway path), finds the callee's CPS
-/// and directory, fetches and verifies the key records of every holder of the called number, seals one blob per
-/// holder and stores them. Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
+/// and directory, fetches and verifies the key records of every holder of the called number, seals one blob to all
+/// of them and stores it in the call's bucket (spec/protocol.md §4, §5). Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
 /// it for, 2 usage, 3 a service or file failed.
 /// </summary>
 internal static class CallCommand
