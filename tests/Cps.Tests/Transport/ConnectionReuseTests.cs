@@ -88,6 +88,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         var placer = Placer(http, alice, [bobKey.PublicKey]);
         var verifier = Verifier(http, bobKey);
 
+        var started = DateTimeOffset.UtcNow;
         foreach (var caller in callers)
         {
             var report = await placer.StoreAsync(caller, Bob, null, CancellationToken.None);
@@ -97,9 +98,8 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         }
 
         // Every request of the 50 calls (configuration fetches, stores, retrievals: 152 connections when CpsClient was
-        // made to send Connection: close) on one connection, with one TLS handshake.
-        Assert.Equal(1, Volatile.Read(ref _connections));
-        Assert.Equal(1, Volatile.Read(ref _handshakes));
+        // made to send Connection: close) on one connection, with one TLS handshake per connection.
+        AssertConnectionsReused(started);
     }
 
     [Fact]
@@ -115,6 +115,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         var placer = Placer(http, alice, [carrierKey.PublicKey, phoneKey.PublicKey]);
         var verifier = Verifier(http, phoneKey);
 
+        var started = DateTimeOffset.UtcNow;
         foreach (var caller in callers)
         {
             var report = await placer.StoreAsync(caller, Bob, null, CancellationToken.None);
@@ -124,8 +125,26 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
             Assert.True(verdict.Verstat == Verstat.TnValidationPassed, verdict.ToString());
         }
 
-        Assert.Equal(1, Volatile.Read(ref _connections));
-        Assert.Equal(1, Volatile.Read(ref _handshakes));
+        AssertConnectionsReused(started);
+    }
+
+    /// <summary>
+    /// One connection and one handshake; two when the run touched an epoch boundary's window (spec §5 "Epochs at the
+    /// boundaries": the first M + s seconds and the last s seconds of an epoch), where the callee fetches two epochs in
+    /// parallel and the pool opens a second connection, which the following calls then reuse as well.
+    /// </summary>
+    private void AssertConnectionsReused(DateTimeOffset started)
+    {
+        var config = new Stir.Encrypted.Cps.IndexParameters(new byte[32], 64, 1, 14, 3600);
+        var boundary = false;
+        for (var t = started; t <= DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1); t += TimeSpan.FromSeconds(1))
+        {
+            boundary |= config.CandidateEpochs(t, 60, 5).Count > 1;
+        }
+
+        var connections = Volatile.Read(ref _connections);
+        Assert.InRange(connections, 1, boundary ? 2 : 1);
+        Assert.Equal(connections, Volatile.Read(ref _handshakes));
     }
 
     private static TelephoneNumber[] Callers() =>
