@@ -31,7 +31,7 @@ public sealed class WorkedExamplesTests
     internal static readonly TelephoneNumber Dest = TelephoneNumber.ParseCanonical("12155551213");
     internal static readonly byte[] RecipientIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: recipient key");
     internal static readonly byte[] EphemeralIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: ephemeral key");
-    internal static readonly SizeClass Class = new(1024, 4);
+    internal static readonly SizeClass Class = new(1024, 8);
 
     [Fact]
     public void AppendixA_IsWhatTheCodeProducesNow()
