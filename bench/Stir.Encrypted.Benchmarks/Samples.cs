@@ -34,6 +34,10 @@ internal static class Samples
 
     public static HpkeSuite Suite => BlobSealer.Suite;
 
+    /// <summary>What a single-shot HPKE message adds to its plaintext (<c>enc</c> and the AEAD tag): the HPKE benchmarks
+    /// seal messages of a blob's size, without the blob's stanzas (spec/protocol.md §4).</summary>
+    public const int HpkeOverhead = 32 + 16;
+
     /// <summary>The version-1 default index parameters with a fixed salt.</summary>
     public static IndexParameters IndexParameters { get; } = new(
         Enumerable.Range(1, IndexParameters.SaltSize).Select(i => (byte)i).ToArray(),
@@ -54,8 +58,8 @@ internal static class Samples
     /// </summary>
     public static DestinationKeyCache Cache { get; } = new(IndexParameters);
 
-    /// <summary>The call's index for one key holder (spec/protocol.md §5: each holder has its own).</summary>
-    public static BlobIndex Index(HpkePublicKey holder) => Cache.Derive(Orig, Dest, Epoch, holder);
+    /// <summary>The sample call's index (spec/protocol.md §5: one per call, the same for every key holder).</summary>
+    public static BlobIndex Index() => Cache.Derive(Orig, Dest, Epoch);
 
     /// <summary>A SHAKEN PASSporT for the sample call, as a carrier's authentication service signs it.</summary>
     public static PassportBuilder Passport() => new PassportBuilder()

@@ -30,9 +30,10 @@ public sealed class CliFlowTests(ServeProcess serve) : IDisposable
 
         Assert.True(call.ExitCode == 0, call.ToString());
         var stored = ServeProcess.Json(call);
-        Assert.Equal(2, stored.GetProperty("blobs").GetInt32());
+        Assert.Equal(1, stored.GetProperty("blobs").GetInt32());
         Assert.Equal(["route", "config", "keys", "sign", "index", "seal", "store"], stored.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
         Assert.Contains("2 key holder(s), from the cache, synced now to version ", stored.GetProperty("steps")[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith(" for 2 holders", stored.GetProperty("steps")[5].GetProperty("detail").GetString(), StringComparison.Ordinal);
         foreach (var verdict in new[] { byCarrier, byPbx })
         {
             Assert.True(verdict.ExitCode == 0, verdict.ToString());

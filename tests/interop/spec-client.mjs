@@ -1,12 +1,13 @@
 // An independent Stir.Encrypted client written from spec/protocol.md ONLY (no project code): it proves that the
-// spec is enough to interoperate. Libraries: @hpke/core + @hpke/chacha20poly1305 (RFC 9180), jose (ES256 JWS),
-// @noble/hashes (Argon2id RFC 9106, SHA-256, HMAC). Section numbers below are spec/protocol.md's.
+// spec is enough to interoperate. Libraries: @hpke/core + @hpke/chacha20poly1305 (RFC 9180), node:crypto
+// (ChaCha20-Poly1305 of the blob body, RFC 8439), jose (ES256 JWS), @noble/hashes (Argon2id RFC 9106, SHA-256,
+// HMAC). Section numbers below are spec/protocol.md's.
 //
 //   node spec-client.mjs store   stdin: {"cps": "<base URL>", "orig": "<E.164>", "dest": "<E.164>",
-//                                        "holderPublicKey": "<base64url X25519 pkR>",
+//                                        "holderPublicKeys": ["<base64url X25519 pkR>", ...],
 //                                        "signer": {"pkcs8": "<PEM>", "x5c": ["<base64 DER>", ...]},
 //                                        "minimumMemoryKiB"?: n, "minimumIterations"?: n}
-//                                 stdout: {"epoch": e, "bucket": "<hex>", "size": n, "passport": "<JWS>", "status": 201}
+//                                 stdout: {"epoch": e, "bucket": "<hex>", "size": n, "blobs": k, "passport": "<JWS>", "status": 201}
 //   node spec-client.mjs open    stdin: {"cps": ..., "orig": ..., "dest": ..., "holderPrivateKey": "<base64url skR>",
 //                                        "minimumMemoryKiB"?: n, "minimumIterations"?: n}
 //                                 stdout: {"opened": [{"epoch": e, "bucket": "<hex>", "passports": [...]}, ...]}
@@ -18,7 +19,7 @@ import { argon2id } from "@noble/hashes/argon2.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { CompactSign, importPKCS8 } from "jose";
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, randomInt } from "node:crypto";
 
 const ascii = (s) => new TextEncoder().encode(s);
 const concat = (...parts) => {
@@ -47,9 +48,9 @@ function canonical(number) {
   return digits;
 }
 
-// §4: one suite for every blob.
+// §4: one suite for every blob; a blob is enc ‖ R stanzas of 48 bytes ‖ body.
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
-const NENC = 32, NT = 16;
+const NENC = 32, NT = 16, R = 4, STANZA = 48, HEADER = NENC + R * STANZA, OVERHEAD = HEADER + NT;
 
 // §7: the configuration document, checked as a client MUST.
 async function fetchConfig(cps, minimumMemoryKiB, minimumIterations) {
@@ -80,14 +81,13 @@ async function fetchConfig(cps, minimumMemoryKiB, minimumIterations) {
   };
 }
 
-// §5: the index of (orig, dest, e) for the holder key pkR: the full tag and the bucket.
-function deriveIndex(config, orig, dest, epoch, pkR) {
+// §5: the index of (orig, dest, e), the same for every key holder: the full tag and the bucket.
+function deriveIndex(config, orig, dest, epoch) {
   const saltE = sha256(concat(ascii("stir-oob/v1/salt\0"), config.salt, u64be(epoch))).slice(0, 16);
   const kDest = argon2id(concat(ascii("stir-oob/v1/dest\0"), ascii(dest)), saltE,
     { t: config.iterations, m: config.memoryKiB, p: 1, dkLen: 32, version: 0x13 });
-  const kid = sha256(pkR);
   const tag = hmac(sha256, kDest, concat(ascii("stir-oob/v1/tag\0"), Uint8Array.of(orig.length), ascii(orig),
-    Uint8Array.of(dest.length), ascii(dest), u64be(epoch), kid));
+    Uint8Array.of(dest.length), ascii(dest), u64be(epoch)));
   const top = new DataView(tag.buffer, tag.byteOffset, 4).getUint32(0);
   const bucket = config.bucketBits === 32 ? top : top >>> (32 - config.bucketBits);
   const bucketText = bucket.toString(16).padStart(Math.ceil(config.bucketBits / 4), "0");
@@ -104,13 +104,13 @@ function candidateEpochs(config, nowSeconds) {
   return epochs;
 }
 
-// §6: payload = canonical JSON {"passports":[...]}; plaintext = 0x01 ‖ u16be(L) ‖ payload ‖ zeros.
+// §6: payload = canonical JSON {"passports":[...]}; plaintext = 0x01 ‖ u16be(L) ‖ payload ‖ zeros, P = size − 240.
 const payloadOf = (passports) => ascii(`{"passports":[${passports.map((p) => `"${p}"`).join(",")}]}`);
 const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 function encodePlaintext(passports, size) {
   const payload = payloadOf(passports);
-  const plaintext = new Uint8Array(size - NENC - NT);
+  const plaintext = new Uint8Array(size - OVERHEAD);
   if (payload.length > plaintext.length - 3) throw new Error(`payload of ${payload.length} bytes does not fit class ${size}`);
   plaintext[0] = 1;
   new DataView(plaintext.buffer).setUint16(1, payload.length);
@@ -140,40 +140,111 @@ async function signPassport(signer, orig, dest, iat) {
   return new CompactSign(ascii(claims)).setProtectedHeader({ alg: "ES256", typ: "passport", x5c: signer.x5c }).sign(key);
 }
 
+// §4 body: ChaCha20-Poly1305 under CEK, nonce = 12 zero bytes, aad = the header.
+function sealBody(cek, header, plaintext) {
+  const cipher = createCipheriv("chacha20-poly1305", cek, new Uint8Array(12), { authTagLength: NT });
+  cipher.setAAD(header, { plaintextLength: plaintext.length });
+  return concat(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
+}
+
+function openBody(cek, header, body) {
+  const decipher = createDecipheriv("chacha20-poly1305", cek, new Uint8Array(12), { authTagLength: NT });
+  decipher.setAAD(header, { plaintextLength: body.length - NT });
+  decipher.setAuthTag(body.subarray(body.length - NT));
+  return concat(decipher.update(body.subarray(0, body.length - NT)), decipher.final());
+}
+
+// §4 Sealing, for at most R distinct holder keys: one ephemeral key pair and one CEK for the blob; for each holder
+// SetupBaseS(pkR_i, info) with that ephemeral key pair, whose first message seals CEK (aad empty) into its stanza;
+// stanzas at shuffled positions, unused ones random; then the body.
+async function sealBlob(recipients, info, plaintext) {
+  const cek = randomBytes(32);
+  const ekm = await suite.kem.generateKeyPair();
+  const positions = [...Array(R).keys()];
+  for (let i = R - 1; i > 0; i--) { const j = randomInt(i + 1); [positions[i], positions[j]] = [positions[j], positions[i]]; }
+  const header = new Uint8Array(HEADER);
+  let enc;
+  for (let i = 0; i < recipients.length; i++) {
+    const sender = await suite.createSenderContext({ recipientPublicKey: recipients[i], info, ekm });
+    const e = new Uint8Array(sender.enc);
+    if (enc !== undefined && Buffer.compare(Buffer.from(enc), Buffer.from(e)) !== 0) throw new Error("enc differs between holders");
+    enc = e;
+    const stanza = new Uint8Array(await sender.seal(cek));
+    if (stanza.length !== STANZA) throw new Error(`stanza is ${stanza.length} bytes`);
+    header.set(stanza, NENC + positions[i] * STANZA);
+  }
+  header.set(enc, 0);
+  for (let i = recipients.length; i < R; i++) header.set(randomBytes(STANZA), NENC + positions[i] * STANZA);
+  const blob = concat(header, sealBody(cek, header, plaintext));
+  cek.fill(0);
+  return blob;
+}
+
+// §4 Opening with one key: SetupBaseR(enc, skR, info), then each stanza at sequence number 0 until one opens to CEK,
+// then the body under CEK. Anything that does not open is "not for me" (null).
+async function openBlob(recipientKey, info, blob) {
+  if (blob.length < OVERHEAD) return null;
+  let context;
+  try {
+    context = await suite.createRecipientContext({ recipientKey, enc: blob.slice(0, NENC), info });
+  } catch {
+    return null;   // enc is not a valid X25519 public key
+  }
+  let cek = null;
+  for (let k = 0; k < R && cek === null; k++) {
+    try {
+      cek = new Uint8Array(await context.open(blob.slice(NENC + k * STANZA, NENC + (k + 1) * STANZA)));
+    } catch {
+      // not this stanza
+    }
+  }
+  if (cek === null || cek.length !== 32) return null;
+  try {
+    return openBody(cek, blob.subarray(0, HEADER), blob.subarray(HEADER));
+  } catch {
+    return null;
+  } finally {
+    cek.fill(0);
+  }
+}
+
 async function store(input) {
   const config = await fetchConfig(input.cps, input.minimumMemoryKiB ?? 19456, input.minimumIterations ?? 2);
   const orig = canonical(input.orig), dest = canonical(input.dest);
-  const pkR = fromB64url(input.holderPublicKey);
+  if (!Array.isArray(input.holderPublicKeys) || input.holderPublicKeys.length === 0) throw new Error("\"holderPublicKeys\" is not a non-empty array");
+  // §4: a key listed twice counts once.
+  const keys = [...new Set(input.holderPublicKeys)].map(fromB64url);
+  const recipients = await Promise.all(keys.map((pkR) => suite.kem.deserializePublicKey(pkR)));
   const now = Math.floor(Date.now() / 1000);
   const passport = await signPassport(input.signer, orig, dest, now);
   const length = payloadOf([passport]).length;
-  const sizeClass = config.classes.find((c) => c.size - NENC - NT - 3 >= length);   // §6: the smallest that fits
+  const sizeClass = config.classes.find((c) => c.size - OVERHEAD - 3 >= length);     // §6: the smallest that fits
   if (!sizeClass) throw new Error(`payload of ${length} bytes fits no class`);
   const epoch = Math.floor(now / config.epochSeconds);                               // §5: a caller stores under e(now)
-  const index = deriveIndex(config, orig, dest, epoch, pkR);
-  const recipientPublicKey = await suite.kem.deserializePublicKey(pkR);
-  const { enc, ct } = await suite.seal({ recipientPublicKey, info: index.info }, encodePlaintext([passport], sizeClass.size), new Uint8Array(0));
-  const blob = concat(new Uint8Array(enc), new Uint8Array(ct));
-  if (blob.length !== sizeClass.size) throw new Error(`blob is ${blob.length} bytes, class is ${sizeClass.size}`);
-  // §8 Store: one blob per request, application/octet-stream, size in the query.
+  const index = deriveIndex(config, orig, dest, epoch);
+  const plaintext = encodePlaintext([passport], sizeClass.size);
+  // §4: groups of at most R holders, one blob each, all in one request.
+  const blobs = [];
+  for (let g = 0; g < recipients.length; g += R) blobs.push(await sealBlob(recipients.slice(g, g + R), index.info, plaintext));
+  plaintext.fill(0);
+  for (const blob of blobs) if (blob.length !== sizeClass.size) throw new Error(`blob is ${blob.length} bytes, class is ${sizeClass.size}`);
+  // §8 Store: the call's blobs in one request, application/octet-stream, size in the query.
   const response = await fetch(new URL(`/v1/epochs/${epoch}/buckets/${index.bucketText}?size=${sizeClass.size}`, input.cps),
-    { method: "POST", headers: { "content-type": "application/octet-stream" }, body: blob });
+    { method: "POST", headers: { "content-type": "application/octet-stream" }, body: concat(...blobs) });
   const body = await response.text();
   if (response.status !== 201) throw new Error(`store answered ${response.status}: ${body}`);
   const receipt = JSON.parse(body);
-  if (receipt.stored !== 1) throw new Error(`store receipt ${body}`);
-  return { epoch, bucket: index.bucketText, size: sizeClass.size, passport, status: response.status };
+  if (receipt.stored !== blobs.length) throw new Error(`store receipt ${body}`);
+  return { epoch, bucket: index.bucketText, size: sizeClass.size, blobs: blobs.length, passport, status: response.status };
 }
 
 async function open(input) {
   const config = await fetchConfig(input.cps, input.minimumMemoryKiB ?? 19456, input.minimumIterations ?? 2);
   const orig = canonical(input.orig), dest = canonical(input.dest);
-  const skR = fromB64url(input.holderPrivateKey);
-  const recipientKey = await suite.kem.deserializePrivateKey(skR);
-  const pkR = x25519PublicOf(skR);
+  const recipientKey = await suite.kem.deserializePrivateKey(fromB64url(input.holderPrivateKey));
   const opened = [];
   for (const epoch of candidateEpochs(config, Math.floor(Date.now() / 1000))) {
-    const index = deriveIndex(config, orig, dest, epoch, pkR);
+    const index = deriveIndex(config, orig, dest, epoch);
     const response = await fetch(new URL(`/v1/epochs/${epoch}/buckets/${index.bucketText}`, input.cps));
     if (response.status !== 200) throw new Error(`retrieve of epoch ${epoch} answered ${response.status}`);
     const body = new Uint8Array(await response.arrayBuffer());
@@ -183,25 +254,13 @@ async function open(input) {
     let offset = 0;
     for (const c of config.classes) {
       for (let i = 0; i < c.slots; i++, offset += c.size) {
-        const blob = body.subarray(offset, offset + c.size);
-        let plaintext;
-        try {
-          plaintext = new Uint8Array(await suite.open({ recipientKey, enc: blob.slice(0, NENC), info: index.info }, blob.slice(NENC), new Uint8Array(0)));
-        } catch {
-          continue;   // not for this key: a decoy or another call's blob
-        }
+        const plaintext = await openBlob(recipientKey, index.info, body.slice(offset, offset + c.size));
+        if (plaintext === null) continue;   // not for this key: a decoy or another call's blob
         opened.push({ epoch, bucket: index.bucketText, passports: decodePlaintext(plaintext) });
       }
     }
   }
   return { opened };
-}
-
-// pkR = X25519(skR, 9) (RFC 7748 §6.1), with node:crypto: kid (§5) hashes the holder's own public key.
-function x25519PublicOf(skR) {
-  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), Buffer.from(skR)]);
-  const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
-  return new Uint8Array(spki.subarray(spki.length - 32));
 }
 
 const command = process.argv[2];

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using Stir.Encrypted.Benchmarks.Primitives;
-using Stir.Encrypted.Cps;
 using Stir.Encrypted.Hpke;
 
 namespace Stir.Encrypted.Benchmarks.Crypto;
@@ -26,10 +25,10 @@ public class HpkeDecoyBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
-        RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, new byte[BlobSize - SizeClass.Overhead]);
+        _info = Samples.Index().HpkeInfo();
+        RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, new byte[BlobSize - Samples.HpkeOverhead]);
         _decoy = Samples.Decoy(BlobSize);
-        _plaintext = new byte[BlobSize - SizeClass.Overhead];
+        _plaintext = new byte[BlobSize - Samples.HpkeOverhead];
         _primitives = RawHpke.ForRecipient(_recipient.Export(), _recipient.PublicKey.Bytes, _info);
         Samples.Require(!Primitives() && !TryOpen(), "the decoy does not open");
     }

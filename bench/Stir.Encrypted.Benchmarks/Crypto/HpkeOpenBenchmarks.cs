@@ -26,8 +26,8 @@ public class HpkeOpenBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
-        var message = RandomNumberGenerator.GetBytes(BlobSize - SizeClass.Overhead);
+        _info = Samples.Index().HpkeInfo();
+        var message = RandomNumberGenerator.GetBytes(BlobSize - Samples.HpkeOverhead);
         RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, message);
         _blob = Samples.Suite.Seal(_recipient.PublicKey, _info, [], message);
         _plaintext = new byte[message.Length];

@@ -26,8 +26,8 @@ public class HpkeSealBenchmarks
     public void Setup()
     {
         _recipient = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        _info = Samples.Index(_recipient.PublicKey).HpkeInfo();
-        _plaintext = RandomNumberGenerator.GetBytes(BlobSize - SizeClass.Overhead);
+        _info = Samples.Index().HpkeInfo();
+        _plaintext = RandomNumberGenerator.GetBytes(BlobSize - Samples.HpkeOverhead);
         _ciphertext = new byte[BlobSize];
         RawHpke.CheckAgainst(Samples.Suite, _recipient, _info, _plaintext);
         _primitives = RawHpke.ForSender(_recipient.PublicKey.Bytes, _info);

@@ -87,7 +87,7 @@ internal static unsafe class CpuCosts
         LibSodium.EnsureInitialized();
         var suite = Samples.Suite;
         var key = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var index = Samples.Index(key.PublicKey);
+        var index = Samples.Index();
         var info = index.HpkeInfo();
         var other = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         var configuration = Samples.Configuration(Samples.DefaultBlobSize);
@@ -102,14 +102,15 @@ internal static unsafe class CpuCosts
         var ecdsa = signingKey.ExportPublicKey();
         var privateEcdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var verifier = new PassportVerifier(new StaticKeyCredentialResolver(ecdsa), timeProvider: Samples.Clock);
-        var plaintext = BlobPlaintext.Encode([passport.Token], Samples.DefaultBlobSize - SizeClass.Overhead);
+        var plaintext = BlobPlaintext.Encode([passport.Token], Samples.DefaultBlobSize - Samples.HpkeOverhead);
         var blob = suite.Seal(key.PublicKey, info, [], plaintext);
         var decoy = Samples.Decoy(Samples.DefaultBlobSize);
         var buffer = new byte[plaintext.Length];
         var ciphertext = new byte[Samples.DefaultBlobSize];
         var sender = RawHpke.ForSender(key.PublicKey.Bytes, info);
         var recipient = RawHpke.ForRecipient(key.Export(), key.PublicKey.Bytes, info);
-        var bucket = Enumerable.Range(0, Samples.DefaultSlots).Select(i => (ReadOnlyMemory<byte>)(i == 5 ? blob : Samples.Decoy(Samples.DefaultBlobSize))).ToList();
+        var sealedBlob = BlobSealer.Seal(configuration, index, [passport.Token], [key.PublicKey])[0];
+        var bucket = Enumerable.Range(0, Samples.DefaultSlots).Select(i => (ReadOnlyMemory<byte>)(i == 5 ? sealedBlob : Samples.Decoy(Samples.DefaultBlobSize))).ToList();
         HpkePublicKey[] holders = [key.PublicKey, other.PublicKey];
         var scalar = RandomNumberGenerator.GetBytes(32);
         var point = other.PublicKey.Bytes.ToArray();
@@ -195,8 +196,9 @@ internal static unsafe class CpuCosts
             ("Es256.IsP256 (curve check)", () => Es256.IsP256(ecdsa)),
             ("Passport.VerifySignature", () => passport.VerifySignature(ecdsa)),
             ("PassportVerifier token", () => Samples.Completed(verifier.VerifyAsync(passport.Token, Samples.Dest, CancellationToken.None))),
-            ("DestinationKeyCache.Derive, warm", () => Samples.Cache.Derive(Samples.Orig, Samples.Dest, Samples.Epoch, key.PublicKey)),
-            ("BlobSealer.Seal, 1 holder", () => BlobSealer.Seal(configuration, index, [passport.Token], key.PublicKey)),
+            ("DestinationKeyCache.Derive, warm", () => Samples.Cache.Derive(Samples.Orig, Samples.Dest, Samples.Epoch)),
+            ("BlobSealer.Seal, 1 holder", () => BlobSealer.Seal(configuration, index, [passport.Token], [key.PublicKey])),
+            ("BlobSealer.Seal, 2 holders", () => BlobSealer.Seal(configuration, index, [passport.Token], holders)),
             ("BucketOpener.Open, 12 blobs", () => BucketOpener.Open(index, bucket, key)),
             ("store flow operation", store.RunOnce),
             ("retrieve flow operation", retrieve.RunOnce),

@@ -31,7 +31,7 @@ internal static class FlowHarness
         using var holder2 = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         HpkePublicKey[] holders = [holder1.PublicKey, holder2.PublicKey];
         using var callee = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var index = Samples.Index(callee.PublicKey);
+        var index = Samples.Index();
         Samples.Cache.Prepare(Samples.Dest, Samples.Epoch);
 
         var results = new JsonArray();

@@ -23,7 +23,7 @@ internal sealed class RetrieveFlow : IFlow
         _key = key;
         using var signingKey = PassportSigningKey.Generate();
         var token = Samples.Passport().Sign(new PassportSigner(signingKey, Samples.Clock)).Token;
-        var real = BlobSealer.Seal(Samples.Configuration(Samples.DefaultBlobSize), index, [token], key.PublicKey);
+        var real = BlobSealer.Seal(Samples.Configuration(Samples.DefaultBlobSize), index, [token], [key.PublicKey])[0];
         _bucket = [.. Enumerable.Range(0, Samples.DefaultSlots).Select(i => (ReadOnlyMemory<byte>)(i == realSlot ? real : Samples.Decoy(Samples.DefaultBlobSize)))];
         using var publicKey = signingKey.ExportPublicKey();
         _resolver = new StaticKeyCredentialResolver(publicKey);

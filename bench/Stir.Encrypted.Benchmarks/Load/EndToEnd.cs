@@ -11,7 +11,7 @@ namespace Stir.Encrypted.Benchmarks.Load;
 /// <summary>
 /// <c>e2e</c> mode: whole calls on loopback against a running CPS process, one after the other, through the
 /// library's own call flows: the caller's <see cref="CallPlacer.StoreAsync"/> (route, config, key holders, sign,
-/// index, seal to each of <see cref="Holders"/> holders, POST each blob) and then the callee's
+/// index, seal one blob to the <see cref="Holders"/> holders, POST it) and then the callee's
 /// <see cref="CallVerifier.VerifyAsync"/> (index, GET, trial-open the bucket, verify, replay check), timed step
 /// by step by the flows themselves. Every call must come out <see cref="Verstat.TnValidationPassed"/>.
 /// </summary>

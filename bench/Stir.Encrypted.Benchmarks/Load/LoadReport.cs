@@ -83,7 +83,7 @@ internal static class LoadReport
         md.AppendLine("**Bare** is `bench/BareKestrel`: the same routes");
         md.AppendLine("on Kestrel, reading the POSTed body and answering a fixed 32 KiB GET, i.e. the same HTTP work and none of the CPS's.");
         md.AppendLine("Buckets are drawn uniformly (`bench/wrk/cps.lua`); a store is a POST of one 2048-byte blob. *Mix* is 90 % retrievals, 10 %");
-        md.AppendLine("stores (every call stores once per key holder and is retrieved once per holder; the 90/10 split weights retrievals the");
+        md.AppendLine("stores (every call stores once, one blob for all its key holders, and is retrieved once per holder; the 90/10 split weights retrievals the");
         md.AppendLine("way polling and unanswered lookups do). Rates count 2xx answers only; *non-2xx* should be 0.");
         md.AppendLine();
         var start = Path.Combine(raw, "into-epoch-start.txt");
@@ -451,7 +451,7 @@ internal static class LoadReport
         using var json = JsonDocument.Parse(File.ReadAllBytes(file));
         var r = json.RootElement;
         md.AppendLine($"`e2e` mode: {r.GetProperty("calls").GetInt32()} calls one after the other against the CPS process of the HTTP runs, through the library's call flows:");
-        md.AppendLine($"`CallPlacer.StoreAsync` (sign a SHAKEN PASSporT, derive each holder's index, seal to {r.GetProperty("holders").GetInt32()} key holders, POST each blob, in parallel)");
+        md.AppendLine($"`CallPlacer.StoreAsync` (sign a SHAKEN PASSporT, derive the call's index, seal one blob to {r.GetProperty("holders").GetInt32()} key holders, POST it)");
         md.AppendLine("then `CallVerifier.VerifyAsync` for one of the holders (derive the index, GET the bucket, trial-open its 16 blobs, verify the");
         md.AppendLine("PASSporT with a static key, replay check). Every call must end `TN-Validation-Passed`; each call has a fresh calling number,");
         md.AppendLine($"so a fresh bucket, among {r.GetProperty("destinations").GetInt32()} called numbers. Steps are timed by the flows themselves (`PlacementReport.Steps`, `CallVerdict.Steps`).");

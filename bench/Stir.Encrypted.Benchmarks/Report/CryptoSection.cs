@@ -73,7 +73,8 @@ internal static class CryptoSection
         md.AppendLine("### Trial-opening a bucket (`BucketOpener.Open`), per blob");
         md.AppendLine();
         md.AppendLine($"Blobs of the default class (4096 bytes), one real blob in every {Crypto.BucketOpenBenchmarks.RealEvery} (as in a retrieval), the rest decoys.");
-        md.AppendLine($"Baselines from the same run: one `HpkeSuite.TryOpen` of a real blob **{Format.Time(real)}**, of a decoy **{Format.Time(decoy)}**.");
+        md.AppendLine($"Baselines from the same run: one `HpkeSuite.TryOpen` of a single-recipient HPKE message of the blob's size **{Format.Time(real)}**, of a decoy **{Format.Time(decoy)}**");
+        md.AppendLine("(a blob adds its stanzas to that: up to four 48-byte AEAD opens, spec/protocol.md §4).");
         md.AppendLine("*Expected* is what the same blobs cost opened one by one: (r × real + (N − r) × decoy) ÷ N. The target (≤ 1.2) applies to");
         md.AppendLine("the ratio against *expected*; the ratio against one real open is shown too. *Growth* is the per-blob cost relative to N = 10:");
         md.AppendLine("linear cost keeps it near 1.");

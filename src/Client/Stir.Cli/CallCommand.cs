@@ -14,7 +14,7 @@ namespace Stir.Encrypted.Cli;
 /// takes --passport files, or lifts them from a SIP INVITE with --identity: the gateway path), finds the callee's CPS
 /// and directory, takes the key records of every holder of the called number from the local copy of the directory
 /// (--cache; --sync updates it first; --live-lookup asks the directory for the number's bucket instead), verifies
-/// them, seals one blob per holder and stores them. Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
+/// them, seals one blob to all of them and stores it in the call's bucket (spec/protocol.md §4, §5). Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
 /// it for, 2 usage, 3 a service or file failed.
 /// </summary>
 internal static class CallCommand

@@ -10,7 +10,7 @@ namespace Stir.Encrypted.Cli;
 
 /// <summary>
 /// `stir verify`: the callee's side of an out-of-band call (RFC 8816 §8.2). With the callee's private keys, derives
-/// the call's indexes, retrieves and trial-opens the buckets, verifies what opens and prints the verdict, its RFC 8224
+/// the call's index (one bucket per candidate epoch), retrieves it and trial-opens every blob with every key, verifies what opens and prints the verdict, its RFC 8224
 /// verstat, the reason and each step's time. With --invite (a terminating gateway, use case 3) it also writes the
 /// INVITE with the verified PASSporTs re-inserted as Identity header fields. Exit 0 TN-Validation-Passed,
 /// 1 failed or nothing verifiable, 2 usage, 3 the CPS or a file failed (the call proceeds unverified).

@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Cps.Tests.Storage;
 using Stir.Encrypted.Cps.Tests.Support;
-using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Passports;
 using Stir.Encrypted.Telephony;
 
@@ -232,11 +231,8 @@ public sealed class StoreAuthenticationTests : IDisposable
         return content;
     }
 
-    private BlobIndex BlobIndexFor(CpsConfiguration config)
-    {
-        using var holder = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        return BlobIndex.Derive(config.Index, TelephoneNumber.ParseE164("+12025550100"), TelephoneNumber.ParseE164("+12025550101"), config.Index.EpochAt(Now), holder.PublicKey);
-    }
+    private BlobIndex BlobIndexFor(CpsConfiguration config) =>
+        BlobIndex.Derive(config.Index, TelephoneNumber.ParseE164("+12025550100"), TelephoneNumber.ParseE164("+12025550101"), config.Index.EpochAt(Now));
 
     private async Task<HttpResponseMessage> StoreAsync(byte[] body, string? token, bool raw = false)
     {

@@ -58,13 +58,51 @@ public sealed class CallFlowTests : IDisposable
         var report = await Placer(_aliceCarrier).StoreAsync(Alice, Bob, null, CancellationToken.None);
 
         Assert.True(report.Stored, report.Detail);
-        Assert.Equal(2, report.Blobs);
+        Assert.Equal(1, report.Blobs);
         Assert.Equal(["route", "config", "keys", "sign", "index", "seal", "store"], report.Steps.Select(s => s.Name));
         var byCarrier = await Verifier(_bobCarrierKey).VerifyAsync(Alice, Bob, CancellationToken.None);
         var byPhone = await Verifier(_bobPhoneKey).VerifyAsync(Alice, Bob, CancellationToken.None);
         Assert.Equal(Verstat.TnValidationPassed, byCarrier.Verstat);
         Assert.Equal(Verstat.TnValidationPassed, byPhone.Verstat);
         Assert.Contains(byCarrier.Steps, s => s.Name == "open" && s.Detail.StartsWith("1 blob", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-59")]
+    public async Task CallToANumberWithThreeHolders_IsOneStoreOfOneBlobInOneBucket_WhichEveryHolderFetchesAndOpens()
+    {
+        var dave = TelephoneNumber.ParseE164("+13035550177");
+        using var carrier = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var enterprise = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var phone = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        _directory.Add(dave, carrier.PublicKey, enterprise.PublicKey, phone.PublicKey);
+
+        var report = await Placer(_aliceCarrier).StoreAsync(Alice, dave, null, CancellationToken.None);
+
+        // What the CPS saw: one store request (one append), one bucket, one blob, as its own counters say too.
+        Assert.True(report.Stored, report.Detail);
+        Assert.Equal(1, report.Blobs);
+        Assert.EndsWith(", 1 bucket", report.Steps.Single(s => s.Name == "index").Detail, StringComparison.Ordinal);
+        Assert.Equal("1 blob of 8192 bytes for 3 holders", report.Steps.Single(s => s.Name == "seal").Detail);
+        Assert.Equal("1 blob acknowledged, in 1 request", report.Steps.Single(s => s.Name == "store").Detail);
+        Assert.Equal(1, _cps.Store.Appends);
+        var bucket = Assert.Single(_cps.Store.Keys);
+        Assert.Single(_cps.Store.LiveBlobs(bucket));
+        var metrics = await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("cps_store_requests_total 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("cps_blobs_stored_total 1\n", metrics, StringComparison.Ordinal);
+
+        // Each holder, verifying on its own, fetches that one bucket (and only it) and opens the blob.
+        foreach (var key in new[] { carrier, enterprise, phone })
+        {
+            var fetched = new RequestRecorder();
+            using var http = _cps.CreateDefaultClient(fetched);
+            var verdict = await Verifier(key, dave, http).VerifyAsync(Alice, dave, CancellationToken.None);
+
+            Assert.True(verdict.Verstat == Verstat.TnValidationPassed, verdict.ToString());
+            Assert.Equal([$"/v1/epochs/{bucket.Epoch}/buckets/{BlobIndex.FormatBucket(bucket.Bucket, 14)}"], fetched.Paths.Where(p => p.Contains("/buckets/", StringComparison.Ordinal)));
+            Assert.Contains(verdict.Steps, s => s.Name == "open" && s.Detail.StartsWith("1 blob", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -236,11 +274,25 @@ public sealed class CallFlowTests : IDisposable
     private PassportVerifier PassportVerifierFor() =>
         new(new StirCredentialResolver(new StirChainValidator([_pki.Root.Certificate], new StirChainValidatorOptions { TimeProvider = _cps.Time })), null, _cps.Time);
 
-    private CallVerifier Verifier(HpkePrivateKey key, TelephoneNumber? number = null)
+    private CallVerifier Verifier(HpkePrivateKey key, TelephoneNumber? number = null, HttpClient? http = null)
     {
         var ring = new CalleeKeyRing();
         ring.Add(number ?? Bob, HpkePrivateKey.Import(key.Kem, key.Export()));
-        return new CallVerifier(_http, new StaticCallRouter(_http.BaseAddress!), ring, PassportVerifierFor(), new CallVerifierOptions { TimeProvider = _cps.Time });
+        return new CallVerifier(http ?? _http, new StaticCallRouter(_http.BaseAddress!), ring, PassportVerifierFor(), new CallVerifierOptions { TimeProvider = _cps.Time });
+    }
+
+    /// <summary>The paths of the requests a client sent.</summary>
+    private sealed class RequestRecorder : DelegatingHandler
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _paths = new();
+
+        public IReadOnlyList<string> Paths => [.. _paths];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _paths.Enqueue(request.RequestUri!.AbsolutePath);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     private sealed class DownKeyHolders : IKeyHolderSource

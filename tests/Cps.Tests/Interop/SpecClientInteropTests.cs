@@ -19,7 +19,8 @@ namespace Stir.Encrypted.Cps.Tests.Interop;
 /// <summary>
 /// tests/interop/spec-client.mjs is a client written from spec/protocol.md alone (Node: @hpke/core, jose,
 /// @noble/hashes; no project code). Against the real service on a loopback Kestrel port, with the default index
-/// cost: what it stores, the project's callee opens and verifies; what the project's caller stores, it opens.
+/// cost: what it stores, the project's callee opens and verifies; what the project's caller stores, it opens. With
+/// several key holders, one blob is sealed to all of them (spec §4) and each side opens the other's with every key.
 /// </summary>
 public sealed class SpecClientInteropTests : IAsyncLifetime
 {
@@ -65,28 +66,64 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
     {
         using var alice = _pki.IssueEndEntity("alice", new TNAuthList([new TNEntry.One(Alice)]), TimeSpan.FromDays(1));
         using var bobKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        var input = new JsonObject
-        {
-            ["cps"] = _base.ToString(),
-            ["orig"] = Alice.ToE164(),
-            ["dest"] = Bob.ToE164(),
-            ["holderPublicKey"] = Base64Url.EncodeToString(bobKey.PublicKey.Export()),
-            ["signer"] = new JsonObject
-            {
-                ["pkcs8"] = alice.PrivateKey.ExportPkcs8PrivateKeyPem(),
-                ["x5c"] = new JsonArray([.. alice.Chain.Select(c => (JsonNode)Convert.ToBase64String(c.RawData))]),
-            },
-        };
 
-        var stored = await RunSpecClientAsync("store", input);
+        var stored = await RunSpecClientAsync("store", StoreInput(alice, bobKey));
         var verdict = await Verifier(bobKey).VerifyAsync(Alice, Bob, CancellationToken.None);
         using var otherKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         var notForOther = await Verifier(otherKey).VerifyAsync(Alice, Bob, CancellationToken.None);
 
         Assert.Equal(201, stored["status"]!.GetValue<int>());
+        Assert.Equal(1, stored["blobs"]!.GetValue<int>());
         Assert.True(verdict.Verstat == Verstat.TnValidationPassed, verdict.ToString());
         Assert.Equal([stored["passport"]!.GetValue<string>()], verdict.Tokens);
         Assert.Equal(Verstat.NoTnValidation, notForOther.Verstat);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-59")]
+    public async Task OneBlobSealedBySpecClientToTwoHolders_IsOpenedAndVerifiedByEachOfTheProjectsHolders()
+    {
+        using var alice = _pki.IssueEndEntity("alice", new TNAuthList([new TNEntry.One(Alice)]), TimeSpan.FromDays(1));
+        using var carrier = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var phone = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var otherKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+
+        var stored = await RunSpecClientAsync("store", StoreInput(alice, carrier, phone));
+
+        Assert.Equal(1, stored["blobs"]!.GetValue<int>());
+        foreach (var key in new[] { carrier, phone })
+        {
+            var verdict = await Verifier(key).VerifyAsync(Alice, Bob, CancellationToken.None);
+            Assert.True(verdict.Verstat == Verstat.TnValidationPassed, verdict.ToString());
+            Assert.Equal([stored["passport"]!.GetValue<string>()], verdict.Tokens);
+        }
+
+        Assert.Equal(Verstat.NoTnValidation, (await Verifier(otherKey).VerifyAsync(Alice, Bob, CancellationToken.None)).Verstat);
+    }
+
+    [Fact]
+    public async Task FiveHolders_SpecClientStoresTwoBlobsInOneRequest_AndEachProjectHolderVerifies()
+    {
+        using var alice = _pki.IssueEndEntity("alice", new TNAuthList([new TNEntry.One(Alice)]), TimeSpan.FromDays(1));
+        var keys = Enumerable.Range(0, 5).Select(_ => HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256)).ToArray();
+        try
+        {
+            var stored = await RunSpecClientAsync("store", StoreInput(alice, keys));
+
+            Assert.Equal(2, stored["blobs"]!.GetValue<int>());
+            foreach (var key in keys)
+            {
+                var verdict = await Verifier(key).VerifyAsync(Alice, Bob, CancellationToken.None);
+                Assert.True(verdict.Verstat == Verstat.TnValidationPassed, verdict.ToString());
+            }
+        }
+        finally
+        {
+            foreach (var key in keys)
+            {
+                key.Dispose();
+            }
+        }
     }
 
     [Fact]
@@ -95,14 +132,8 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
         using var alice = _pki.IssueEndEntity("alice", new TNAuthList([new TNEntry.One(Alice)]), TimeSpan.FromDays(1));
         using var bobKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         using var otherKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-        using var signingKey = PassportSigningKey.FromECDsa(alice.PrivateKey);
-        var placer = new CallPlacer(_http, new StaticCallRouter(_base), new OneHolder(Bob, bobKey.PublicKey), new CallPlacerOptions
-        {
-            Signer = new PassportSigner(signingKey, TimeProvider.System),
-            SignerChain = alice.Chain,
-        });
 
-        var report = await placer.StoreAsync(Alice, Bob, null, CancellationToken.None);
+        var report = await Placer(alice, bobKey.PublicKey).StoreAsync(Alice, Bob, null, CancellationToken.None);
         var opened = await RunSpecClientAsync("open", OpenInput(bobKey));
         var openedByOther = await RunSpecClientAsync("open", OpenInput(otherKey));
 
@@ -112,6 +143,51 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
         Assert.Equal((long)report.Epoch, blob["epoch"]!.GetValue<long>());
         Assert.Empty(openedByOther["opened"]!.AsArray());
     }
+
+    [Fact]
+    [Trait("Claim", "TM-59")]
+    public async Task OneBlobSealedByTheProjectToTwoHolders_IsOpenedBySpecClientWithEachKey()
+    {
+        using var alice = _pki.IssueEndEntity("alice", new TNAuthList([new TNEntry.One(Alice)]), TimeSpan.FromDays(1));
+        using var carrier = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var phone = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        using var otherKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+
+        var report = await Placer(alice, carrier.PublicKey, phone.PublicKey).StoreAsync(Alice, Bob, null, CancellationToken.None);
+
+        Assert.True(report.Stored, report.Detail);
+        Assert.Equal(1, report.Blobs);
+        var buckets = new HashSet<string>();
+        foreach (var key in new[] { carrier, phone })
+        {
+            var opened = Assert.Single((await RunSpecClientAsync("open", OpenInput(key)))["opened"]!.AsArray());
+            Assert.Equal(report.Passports, opened!["passports"]!.AsArray().Select(p => p!.GetValue<string>()));
+            buckets.Add(opened["bucket"]!.GetValue<string>());
+        }
+
+        Assert.Single(buckets);
+        Assert.Empty((await RunSpecClientAsync("open", OpenInput(otherKey)))["opened"]!.AsArray());
+    }
+
+    private JsonObject StoreInput(DevelopmentCredential signer, params HpkePrivateKey[] holders) => new()
+    {
+        ["cps"] = _base.ToString(),
+        ["orig"] = Alice.ToE164(),
+        ["dest"] = Bob.ToE164(),
+        ["holderPublicKeys"] = new JsonArray([.. holders.Select(h => (JsonNode)Base64Url.EncodeToString(h.PublicKey.Export()))]),
+        ["signer"] = new JsonObject
+        {
+            ["pkcs8"] = signer.PrivateKey.ExportPkcs8PrivateKeyPem(),
+            ["x5c"] = new JsonArray([.. signer.Chain.Select(c => (JsonNode)Convert.ToBase64String(c.RawData))]),
+        },
+    };
+
+    private CallPlacer Placer(DevelopmentCredential signer, params HpkePublicKey[] holders) =>
+        new(_http, new StaticCallRouter(_base), new Holders(Bob, holders), new CallPlacerOptions
+        {
+            Signer = new PassportSigner(PassportSigningKey.FromECDsa(signer.PrivateKey), TimeProvider.System),
+            SignerChain = signer.Chain,
+        });
 
     private JsonObject OpenInput(HpkePrivateKey key) => new()
     {
@@ -137,9 +213,9 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
         return JsonNode.Parse(result.Stdout, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!.AsObject();
     }
 
-    private sealed class OneHolder(TelephoneNumber number, HpkePublicKey key) : IKeyHolderSource
+    private sealed class Holders(TelephoneNumber number, HpkePublicKey[] keys) : IKeyHolderSource
     {
         public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>(called == number ? [key] : []);
+            Task.FromResult<IReadOnlyList<HpkePublicKey>>(called == number ? keys : []);
     }
 }

@@ -52,13 +52,13 @@ public sealed class ProcessApiTests : IClassFixture<CpsProcessFixture>, IDisposa
     }
 
     [Fact]
-    public async Task StoreThenRetrieve_TrialOpeningTheBucket_FindsTheBlobForItsHolderOnly()
+    public async Task StoreThenRetrieve_TrialOpeningTheBucket_FindsTheCallsBlobForEveryHolder_AndNotForAnotherCall()
     {
         var config = await _client.GetConfigurationAsync();
         using var calls = new SealedCalls(config, holders: 2, seed: 1);
         var epoch = calls.CurrentEpoch;
-        var call = calls.Next(epoch, holder: 0);
-        var otherHolderIndex = calls.Next(epoch, holder: 1).Index; // holder 1's index for another call: its own bucket
+        var call = calls.Next(epoch);
+        var otherCall = calls.Next(epoch).Index; // another caller's call to the same number: another index
 
         await _client.StoreAsync(call.Index, [call.Blob]);
         var blobs = await _client.RetrieveAsync(call.Index.Epoch, call.Index.BucketText);
@@ -66,10 +66,13 @@ public sealed class ProcessApiTests : IClassFixture<CpsProcessFixture>, IDisposa
         Assert.Equal(16, blobs.Count);
         Assert.All(blobs, b => Assert.Equal(2048, b.Length));
         Assert.Single(blobs, b => b.Span.SequenceEqual(call.Blob));
-        var opened = Assert.Single(calls.Open(call.Index, 0, blobs));
-        Assert.Null(opened.FormatError);
-        Assert.Equal([call.Passport], opened.Passports);
-        Assert.Empty(calls.Open(otherHolderIndex, 1, blobs));
+        foreach (var holder in new[] { 0, 1 })
+        {
+            var opened = Assert.Single(calls.Open(call.Index, holder, blobs));
+            Assert.Null(opened.FormatError);
+            Assert.Equal([call.Passport], opened.Passports);
+            Assert.Empty(calls.Open(otherCall, holder, blobs));
+        }
     }
 
     [Fact]

@@ -18,6 +18,9 @@ public sealed class PrivacyArithmeticTests
     /// <summary>Key holders per called number in the table (e.g. the carrier and the phone).</summary>
     internal const int Holders = 2;
 
+    /// <summary>Blobs per call (spec/protocol.md §4): one blob carries up to R stanzas, so ⌈H/R⌉, in one store.</summary>
+    internal const int BlobsPerCall = (Holders + BlobSealer.StanzaCount - 1) / BlobSealer.StanzaCount;
+
     internal static readonly int[] Rates = [10, 100, 1000, 10000];
 
     [Fact]
@@ -112,15 +115,17 @@ public sealed class PrivacyArithmeticTests
     {
         var s = new StringBuilder();
         s.Append(CultureInfo.InvariantCulture, $"Service defaults: b = {d.BucketBits} ({d.Buckets} buckets), S = {d.Slots} slots of B = {d.BlobSize} bytes, retention {d.MinSeconds} s + Exp({d.MeanExtraSeconds} s) capped at\n");
-        s.Append(CultureInfo.InvariantCulture, $"{d.MaxSeconds} s (mean lifetime E[L] = {d.MeanLifetimeSeconds:F2} s), E = {d.EpochSeconds} s, skew {d.SkewSeconds} s; H = {Holders} key holders per called number. A retrieval\n");
-        s.Append(CultureInfo.InvariantCulture, $"is S × B = {d.RetrievalBytes} bytes; a callee fetches {d.EpochsPerRetrieval:F4} epochs per key on average, {d.RetrievalBytes * d.EpochsPerRetrieval:F0} bytes.\n\n");
-        s.Append("| T (calls/s) | stores/s (T·H) | live real blobs | real blobs per bucket ρ | P(bucket holds a real blob) | stores per bucket per epoch | P(store refused, bucket full) | CPS retrieval egress | smallest b with P(full) ≤ 10⁻⁶ |\n");
+        s.Append(CultureInfo.InvariantCulture, $"{d.MaxSeconds} s (mean lifetime E[L] = {d.MeanLifetimeSeconds:F2} s), E = {d.EpochSeconds} s, skew {d.SkewSeconds} s; H = {Holders} key holders per called number,\n");
+        s.Append(CultureInfo.InvariantCulture, $"whose call is {BlobsPerCall} blob in one store (⌈H/{BlobSealer.StanzaCount}⌉). A retrieval is S × B = {d.RetrievalBytes} bytes; each holder fetches {d.EpochsPerRetrieval:F4} epochs\n");
+        s.Append(CultureInfo.InvariantCulture, $"per call on average, {d.RetrievalBytes * d.EpochsPerRetrieval:F0} bytes.\n\n");
+        s.Append("| T (calls/s) | stores/s (T·⌈H/R⌉) | live real blobs | real blobs per bucket ρ | P(bucket holds a real blob) | stores per bucket per epoch | P(store refused, bucket full) | CPS retrieval egress | smallest b with P(full) ≤ 10⁻⁶ |\n");
         s.Append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         foreach (var t in Rates)
         {
-            var stores = (double)t * Holders;
+            var stores = (double)t * BlobsPerCall;
+            var retrievals = (double)t * Holders;
             var rho = d.RealPerBucket(stores);
-            s.Append(CultureInfo.InvariantCulture, $"| {t} | {stores:F0} | {d.LiveReal(stores):F0} | {Num(rho)} | {Prob((1 - Math.Exp(-rho)))} | {Num(d.StoresPerBucketPerEpoch(stores))} | {Prob(PrivacyArithmetic.ErlangB(d.Slots - 1, rho))} | {Rate(stores * d.RetrievalBytes * d.EpochsPerRetrieval)} | {d.SmallestBucketBits(stores, 1e-6)} |\n");
+            s.Append(CultureInfo.InvariantCulture, $"| {t} | {stores:F0} | {d.LiveReal(stores):F0} | {Num(rho)} | {Prob((1 - Math.Exp(-rho)))} | {Num(d.StoresPerBucketPerEpoch(stores))} | {Prob(PrivacyArithmetic.ErlangB(d.Slots - 1, rho))} | {Rate(retrievals * d.RetrievalBytes * d.EpochsPerRetrieval)} | {d.SmallestBucketBits(stores, 1e-6)} |\n");
         }
 
         return s.ToString();

@@ -90,8 +90,9 @@ public sealed class GroupCommitTests : IDisposable
             Assert.True(await first);
             foreach (var append in failing)
             {
-                var exception = await Assert.ThrowsAsync<IOException>(() => append);
-                Assert.Equal("injected commit failure", exception.Message);
+                // A failed write is the store's state, answered `unavailable` (503), never `internal`.
+                var exception = await Assert.ThrowsAsync<StoreUnavailableException>(() => append);
+                Assert.Equal("injected commit failure", Assert.IsType<IOException>(exception.InnerException).Message);
             }
             Assert.All(await Task.WhenAll(later), Assert.True);
             Assert.Equal(2, store.AppendTransactionCount);

@@ -7,8 +7,8 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
 /// Calls to one called number with several key holders, made exactly as a caller makes them (spec/protocol.md
-/// §4–§6): each call has a fresh calling number; its blob for a holder is sealed with <see cref="BlobSealer"/>
-/// under that holder's own index (<see cref="BlobIndex"/>, one bucket per holder). The index parameters are the
+/// §4–§6): each call has a fresh calling number, one index (<see cref="BlobIndex"/>, one bucket) and one blob sealed
+/// with <see cref="BlobSealer"/> to every holder (up to <see cref="BlobSealer.StanzaCount"/>). The index parameters are the
 /// ones the CPS publishes: Argon2id at its full cost, paid once per epoch through a <see cref="DestinationKeyCache"/>
 /// so that every further call costs one HMAC.
 /// </summary>
@@ -38,7 +38,10 @@ internal sealed class SealedCalls : IDisposable
     /// <summary>The epoch a caller stores under now (spec §5: e = floor(now / E)).</summary>
     public ulong CurrentEpoch => _configuration.Index.EpochAt(TimeProvider.System.GetUtcNow());
 
-    /// <summary>A new call in <paramref name="epoch"/>: its blob for <paramref name="holder"/> (or the next holder in turn).</summary>
+    /// <summary>
+    /// A new call in <paramref name="epoch"/>: its one blob, sealed to every holder. <see cref="SealedCall.Holder"/> names
+    /// the holder a test checks it with, in turn (or <paramref name="holder"/>); any holder opens it.
+    /// </summary>
     public SealedCall Next(ulong epoch, int? holder = null)
     {
         long number;
@@ -52,12 +55,12 @@ internal sealed class SealedCalls : IDisposable
         }
 
         var orig = TelephoneNumber.ParseE164("+1303" + (5_550_000 + number).ToString("D7", CultureInfo.InvariantCulture));
-        var index = _keys.Derive(orig, Dest, epoch, _holders[h].PublicKey);
-        var blob = BlobSealer.Seal(_configuration, index, [passport], _holders[h].PublicKey);
+        var index = _keys.Derive(orig, Dest, epoch);
+        var blob = Assert.Single(BlobSealer.Seal(_configuration, index, [passport], [.. _holders.Select(k => k.PublicKey)]));
         return new SealedCall(index, h, blob, passport);
     }
 
-    /// <summary>What <paramref name="holder"/> opens among <paramref name="blobs"/>, the bucket of <paramref name="index"/> (its own index for the call).</summary>
+    /// <summary>What <paramref name="holder"/> opens among <paramref name="blobs"/>, the bucket of <paramref name="index"/> (the call's index).</summary>
     public IReadOnlyList<OpenedBlob> Open(BlobIndex index, int holder, IReadOnlyList<ReadOnlyMemory<byte>> blobs) =>
         BucketOpener.Open(index, blobs, _holders[holder]);
 
@@ -78,5 +81,5 @@ internal sealed class SealedCalls : IDisposable
     }
 }
 
-/// <summary>One blob of a call: the holder's index (epoch, bucket, tag), which holder it is for, the sealed bytes and the PASSporT inside.</summary>
+/// <summary>A call: its index (epoch, bucket, tag), the holder a test checks it with, its one sealed blob and the PASSporT inside.</summary>
 internal sealed record SealedCall(BlobIndex Index, int Holder, byte[] Blob, string Passport);

@@ -51,24 +51,55 @@ public sealed class ClientAddressTests : IDisposable
         Assert.NotEmpty(files);
         Assert.All(Addresses, address => Assert.Empty(FilesContaining(files, address)));
 
-        // The scan would see an address that was written: a file holding one is found, in each encoding.
-        var control = Path.Combine(_directory.Path, "control.bin");
-        File.WriteAllBytes(control, [.. Encoding.UTF8.GetBytes("x" + Addresses[0]), .. IPAddress.Parse(Addresses[1]).GetAddressBytes()]);
-        var withControl = DataDirectoryScan.Snapshot(_directory.Path);
-        Assert.All(Addresses, address => Assert.Equal(["control.bin"], FilesContaining(withControl, address)));
+        // The scan would see an address that was written, in each form it looks for: a control file holding only that
+        // form is found (and so a form the scan could not see fails here, not silently).
+        foreach (var address in Addresses)
+        {
+            foreach (var (form, bytes) in Needles(address))
+            {
+                var control = Path.Combine(_directory.Path, "control.bin");
+                File.WriteAllBytes(control, [.. "x"u8, .. bytes, .. "x"u8]);
+                Assert.True(FilesContaining(DataDirectoryScan.Snapshot(_directory.Path), address).SequenceEqual(["control.bin"]), $"the scan misses {address} written as {form}");
+                File.Delete(control);
+            }
+        }
     }
 
-    /// <summary>Files holding the address as UTF-8 or UTF-16 text (any canonical spelling) or as its raw bytes.</summary>
+    /// <summary>Files holding the address in any of the forms of <see cref="Needles"/>.</summary>
     private static List<string> FilesContaining(IReadOnlyList<(string Path, byte[] Bytes)> files, string address)
     {
+        var needles = Needles(address).Select(n => n.Bytes).ToList();
+        return [.. files.Where(f => needles.Any(n => f.Bytes.AsSpan().IndexOf(n) >= 0)).Select(f => Path.GetFileName(f.Path))];
+    }
+
+    /// <summary>
+    /// The forms a client address could be written in: UTF-8 or UTF-16 text of its canonical spellings (an IPv4
+    /// address also IPv4-mapped), its raw bytes, and, for IPv6, the prefixes the CPS partitions clients by (/64 for
+    /// rate limits, /48 for the per-storer cap) as text and raw bytes: a partition key written to disk names the
+    /// subscriber as well as the full address does.
+    /// </summary>
+    private static List<(string Form, byte[] Bytes)> Needles(string address)
+    {
         var ip = IPAddress.Parse(address);
-        var needles = new List<byte[]> { ip.GetAddressBytes() };
-        foreach (var text in new[] { address, ip.ToString(), ip.MapToIPv6().ToString() }.Distinct())
+        var needles = new List<(string, byte[])> { ("raw bytes", ip.GetAddressBytes()) };
+        var texts = new List<string> { address, ip.ToString(), ip.MapToIPv6().ToString() };
+        if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
         {
-            needles.Add(Encoding.UTF8.GetBytes(text));
-            needles.Add(Encoding.Unicode.GetBytes(text));
+            foreach (var prefix in new[] { 64, 48 })
+            {
+                var bytes = ip.GetAddressBytes();
+                bytes.AsSpan(prefix / 8).Clear();
+                texts.Add(new IPAddress(bytes).ToString());
+                needles.Add(($"the raw /{prefix} prefix", bytes[..(prefix / 8)]));
+            }
         }
 
-        return [.. files.Where(f => needles.Any(n => f.Bytes.AsSpan().IndexOf(n) >= 0)).Select(f => Path.GetFileName(f.Path))];
+        foreach (var text in texts.Distinct())
+        {
+            needles.Add(($"UTF-8 \"{text}\"", Encoding.UTF8.GetBytes(text)));
+            needles.Add(($"UTF-16 \"{text}\"", Encoding.Unicode.GetBytes(text)));
+        }
+
+        return needles;
     }
 }

@@ -7,9 +7,10 @@ using Xunit.Abstractions;
 namespace Stir.Encrypted.Cps.Tests.ThreatModel;
 
 /// <summary>
-/// TM-04: a decoy served by the CPS cannot be told from a real blob by looking at it. Real blobs are
-/// HPKE-shaped X25519/HKDF/ChaCha20-Poly1305 ciphertexts of padded PASSporT plaintexts; decoys come from
-/// retrievals of empty buckets. The same detector is run against a deliberately broken generator (random
+/// TM-04: a decoy served by the CPS cannot be told from a real blob by looking at it. Real blobs come from the
+/// project's sealer (an X25519 <c>enc</c>, four stanzas, a ChaCha20-Poly1305 body of a padded PASSporT plaintext);
+/// decoys come from retrievals of empty buckets. Inside a real blob, the stanzas of holders cannot be told from the
+/// unused ones either. The same detector is run against a deliberately broken generator (random
 /// bytes) and must catch it, so the test is shown able to fail.
 /// </summary>
 [Trait("Claim", "TM-04")]
@@ -60,6 +61,71 @@ public sealed class DecoyIndistinguishabilityTests
         Assert.True(report.ClassifierAccuracy > 0.5 + AccuracyMargin, $"the classifier missed random bytes: {report.ClassifierAccuracy:F3}");
     }
 
+    [Fact]
+    public void UnusedStanzas_AreIndistinguishableFromUsedOnes()
+    {
+        // A blob sealed to fewer holders than it has stanzas fills the rest from the CSPRNG (spec §4): nobody without a
+        // recipient key can tell how many holders a call has, or which stanza is whose.
+        var report = StanzaReport.Of(Stanzas(zeroUnused: false));
+        _output.WriteLine(report.ToString());
+
+        Assert.True(report.HomogeneityZ < ZLimit, $"used and unused stanza bytes differ: z = {report.HomogeneityZ:F2}");
+        Assert.True(report.UnusedUniformZ < ZLimit, $"unused stanza bytes are not uniform: z = {report.UnusedUniformZ:F2}");
+        Assert.True(report.ClassifierAccuracy <= 0.5 + AccuracyMargin, $"a classifier tells used stanzas from unused ones: accuracy {report.ClassifierAccuracy:F4}");
+        Assert.False(report.Distinguishable);
+    }
+
+    [Fact]
+    public void ZeroFilledUnusedStanzas_AreDetectedBySameDetector()
+    {
+        // The likely bug (an unused stanza left as allocated) must be caught by the detector above.
+        var report = StanzaReport.Of(Stanzas(zeroUnused: true));
+        _output.WriteLine(report.ToString());
+
+        Assert.True(report.Distinguishable);
+        Assert.True(report.ClassifierAccuracy > 0.5 + AccuracyMargin, $"the classifier missed zero-filled stanzas: {report.ClassifierAccuracy:F3}");
+    }
+
+    // N used and N unused stanzas of real blobs sealed to 1 to 3 holders; a stanza is "used" when a holder's key
+    // opens it (HPKE SetupBaseR with the blob's enc and the call's info, then Open at sequence number 0).
+    private static (List<byte[]> Used, List<byte[]> Unused) Stanzas(bool zeroUnused)
+    {
+        using var maker = new RealBlobs(seed: 405);
+        var used = new List<byte[]>();
+        var unused = new List<byte[]>();
+        while (used.Count < N || unused.Count < N)
+        {
+            var (blob, index, holders) = maker.MakeCall(holders: 1 + (used.Count % 3));
+            var isUsed = new bool[BlobSealer.StanzaCount];
+            foreach (var holder in holders)
+            {
+                Assert.True(BlobSealer.Suite.TrySetupRecipient(holder, blob.AsSpan(0, 32), index.HpkeInfo(), out var context));
+                using (context)
+                {
+                    var opened = Enumerable.Range(0, BlobSealer.StanzaCount).Where(i => context.TryOpen([], Stanza(blob, i), out _)).ToList();
+                    isUsed[Assert.Single(opened)] = true;
+                }
+            }
+
+            for (var i = 0; i < BlobSealer.StanzaCount; i++)
+            {
+                var stanza = Stanza(blob, i).ToArray();
+                if (isUsed[i] && used.Count < N)
+                {
+                    used.Add(stanza);
+                }
+                else if (!isUsed[i] && unused.Count < N)
+                {
+                    unused.Add(zeroUnused ? new byte[BlobSealer.StanzaSize] : stanza);
+                }
+            }
+        }
+
+        return (used, unused);
+    }
+
+    private static ReadOnlySpan<byte> Stanza(byte[] blob, int i) => blob.AsSpan(32 + (i * BlobSealer.StanzaSize), BlobSealer.StanzaSize);
+
     private static async Task<Report> AssessAsync(Action<IServiceCollection>? services)
     {
         using var factory = new CpsFactory(services: services);
@@ -75,6 +141,39 @@ public sealed class DecoyIndistinguishabilityTests
         using var maker = new RealBlobs(seed: 404);
         var reals = Enumerable.Range(0, N).Select(_ => maker.Make()).ToList();
         return Report.Of(reals, decoys[..N]);
+    }
+
+    private sealed record StanzaReport(double HomogeneityZ, double UnusedUniformZ, double ClassifierAccuracy)
+    {
+        public bool Distinguishable => HomogeneityZ >= ZLimit || UnusedUniformZ >= ZLimit || ClassifierAccuracy > 0.5 + AccuracyMargin;
+
+        public static StanzaReport Of((List<byte[]> Used, List<byte[]> Unused) stanzas)
+        {
+            var usedCounts = ChiSquare.ByteCounts(stanzas.Used, from: 0);
+            var unusedCounts = ChiSquare.ByteCounts(stanzas.Unused, from: 0);
+            var features = stanzas.Used.Concat(stanzas.Unused).Select(Features).ToList();
+            var labels = stanzas.Used.Select(_ => true).Concat(stanzas.Unused.Select(_ => false)).ToList();
+            return new StanzaReport(
+                ChiSquare.HomogeneityZ(usedCounts, unusedCounts),
+                ChiSquare.UniformZ(unusedCounts),
+                LogisticRegression.CrossValidatedAccuracy(features, labels, seed: 2026));
+        }
+
+        // A 16-bin histogram of the stanza's bytes, its mean, its zero-byte share, and its first and last bytes (where a
+        // tag or a length would show).
+        private static double[] Features(byte[] stanza)
+        {
+            var histogram = new double[16];
+            foreach (var b in stanza)
+            {
+                histogram[b >> 4]++;
+            }
+
+            return [.. histogram.Select(h => h / stanza.Length), stanza.Average(b => (double)b), stanza.Count(b => b == 0) / (double)stanza.Length, stanza[0], stanza[^1]];
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"stanzas: byte homogeneity z {HomogeneityZ:F2}; unused uniformity z {UnusedUniformZ:F2}; classifier accuracy {ClassifierAccuracy:F4}");
     }
 
     private sealed record Report(int RealTopBitSet, int DecoyTopBitSet, int RealOffCurve, int DecoyOffCurve, bool LengthsEqual, double HomogeneityZ, double RealUniformZ, double DecoyUniformZ, double ClassifierAccuracy)

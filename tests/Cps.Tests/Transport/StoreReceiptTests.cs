@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Cps.Tests.Transport;
@@ -66,10 +65,9 @@ public sealed class StoreReceiptTests : IAsyncLifetime
     {
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         var client = new CpsClient(http, _base);
-        using var holder = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
         // The cheapest index function: only the request's path matters here.
         var parameters = new IndexParameters(new byte[IndexParameters.SaltSize], memoryKiB: 8, iterations: 1, bucketBits: 14, epochSeconds: 3600);
-        var index = BlobIndex.Derive(parameters, TelephoneNumber.ParseE164("+12025550123"), TelephoneNumber.ParseE164("+13035550100"), 1, holder.PublicKey);
+        var index = BlobIndex.Derive(parameters, TelephoneNumber.ParseE164("+12025550123"), TelephoneNumber.ParseE164("+13035550100"), 1);
 
         for (var i = 0; i < 3; i++)
         {

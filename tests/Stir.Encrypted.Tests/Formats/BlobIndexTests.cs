@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using Stir.Encrypted.Cps;
-using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Tests.Formats;
@@ -12,14 +11,12 @@ public sealed class BlobIndexTests
 
     private static readonly TelephoneNumber Alice = TelephoneNumber.ParseE164("+12025550100");
     private static readonly TelephoneNumber Bob = TelephoneNumber.ParseE164("+12025550123");
-    private static readonly HpkePublicKey Holder = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, new byte[32]).PublicKey;
-    private static readonly HpkePublicKey OtherHolder = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, Enumerable.Repeat((byte)1, 32).ToArray()).PublicKey;
 
     [Fact]
     public void Derive_IsDeterministic_AndBucketIsTheTopBitsOfTheTag()
     {
-        var a = BlobIndex.Derive(Cheap, Alice, Bob, 493_000, Holder);
-        var b = BlobIndex.Derive(Cheap, Alice, Bob, 493_000, Holder);
+        var a = BlobIndex.Derive(Cheap, Alice, Bob, 493_000);
+        var b = BlobIndex.Derive(Cheap, Alice, Bob, 493_000);
 
         Assert.True(a.Tag.SequenceEqual(b.Tag));
         Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(a.Tag) >> 18, a.Bucket);
@@ -30,14 +27,13 @@ public sealed class BlobIndexTests
     [Trait("Claim", "TM-01")]
     public void Derive_ChangesWithOrigDestEpochAndSalt()
     {
-        var baseline = BlobIndex.Derive(Cheap, Alice, Bob, 1, Holder).Tag.ToArray();
+        var baseline = BlobIndex.Derive(Cheap, Alice, Bob, 1).Tag.ToArray();
         var otherSalt = new IndexParameters(new byte[32], 8, 1, 14, 3600);
 
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Bob, Alice, 1, Holder).Tag));
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Alice, 1, Holder).Tag));
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Bob, 2, Holder).Tag));
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(otherSalt, Alice, Bob, 1, Holder).Tag));
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Bob, 1, OtherHolder).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Bob, Alice, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Alice, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Bob, 2).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(otherSalt, Alice, Bob, 1).Tag));
     }
 
     [Fact]
@@ -46,8 +42,8 @@ public sealed class BlobIndexTests
     {
         // Without length prefixes, ("1","23") and ("12","3") would hash the same bytes.
         var k = BlobIndex.DeriveDestinationKey(Cheap, TelephoneNumber.ParseCanonical("3"), 7);
-        var a = BlobIndex.FromDestinationKey(Cheap, k, TelephoneNumber.ParseCanonical("1"), TelephoneNumber.ParseCanonical("23"), 7, Holder);
-        var b = BlobIndex.FromDestinationKey(Cheap, k, TelephoneNumber.ParseCanonical("12"), TelephoneNumber.ParseCanonical("3"), 7, Holder);
+        var a = BlobIndex.FromDestinationKey(Cheap, k, TelephoneNumber.ParseCanonical("1"), TelephoneNumber.ParseCanonical("23"), 7);
+        var b = BlobIndex.FromDestinationKey(Cheap, k, TelephoneNumber.ParseCanonical("12"), TelephoneNumber.ParseCanonical("3"), 7);
 
         Assert.False(a.Tag.SequenceEqual(b.Tag));
     }
@@ -59,7 +55,7 @@ public sealed class BlobIndexTests
         for (var i = 0; i < 10; i++)
         {
             var dest = TelephoneNumber.ParseCanonical($"1202555{i:D4}");
-            Assert.True(BlobIndex.Derive(Cheap, Alice, dest, 9, Holder).Tag.SequenceEqual(cache.Derive(Alice, dest, 9, Holder).Tag));
+            Assert.True(BlobIndex.Derive(Cheap, Alice, dest, 9).Tag.SequenceEqual(cache.Derive(Alice, dest, 9).Tag));
         }
 
         Assert.Equal(3, cache.Count);
@@ -72,7 +68,7 @@ public sealed class BlobIndexTests
     {
         var defaults = new IndexParameters(new byte[32], IndexParameters.DefaultMemoryKiB, IndexParameters.DefaultIterations, 14, 3600);
 
-        var index = BlobIndex.Derive(defaults, Alice, Bob, 493_000, Holder);
+        var index = BlobIndex.Derive(defaults, Alice, Bob, 493_000);
 
         Assert.Equal(32, index.Tag.Length);
         Assert.StartsWith("stir-oob/v1/blob\0", System.Text.Encoding.ASCII.GetString(index.HpkeInfo()), StringComparison.Ordinal);
@@ -90,7 +86,7 @@ public sealed class BlobIndexTests
         {
             var orig = TelephoneNumber.ParseCanonical($"1202555{i % 100:D4}");
             var dest = TelephoneNumber.ParseCanonical($"1303555{i / 100:D4}");
-            counts[BlobIndex.Derive(p, orig, dest, 5, Holder).Bucket]++;
+            counts[BlobIndex.Derive(p, orig, dest, 5).Bucket]++;
         }
 
         var expected = n / 16.0;

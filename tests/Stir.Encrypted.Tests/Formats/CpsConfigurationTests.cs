@@ -34,8 +34,8 @@ public sealed class CpsConfigurationTests
         var config = Sample();
 
         Assert.Equal(2048, config.ClassFor(100)!.Size);
-        Assert.Equal(2048, config.ClassFor(2048 - 48 - 3)!.Size);
-        Assert.Equal(8192, config.ClassFor(2048 - 48 - 2)!.Size);
+        Assert.Equal(2048, config.ClassFor(2048 - 240 - 3)!.Size);     // enc, 4 stanzas of 48, the body's tag, the plaintext header
+        Assert.Equal(8192, config.ClassFor(2048 - 240 - 2)!.Size);
         Assert.Null(config.ClassFor(8192));
     }
 

@@ -68,6 +68,44 @@ public sealed class KeyRecordLedgerTests : IDisposable
     }
 
     [Fact]
+    [Trait("Claim", "TM-24")]
+    public void TheEcdsaTwinOfASeenRecord_IsTheSameEntry_NotAnEquivocation()
+    {
+        // (r, s) and (r, n − s) both verify: a directory that serves the second spelling of a record a client has
+        // seen must not make the client refuse the genuine record as an equivocation.
+        var ledger = KeyRecordLedger.InMemory();
+        var record = _holder.Record("r1", 3, ["12025550123"]);
+        var twin = KeyRecord.Parse(EcdsaTwin.Of(record.Token));
+        Assert.NotEqual(record.Token, twin.Token);
+        Assert.True(Verify(twin).IsValid, "the twin verifies: it is not a forgery");
+
+        Assert.True(ledger.Observe(Verify(record)).IsValid);
+        Assert.True(ledger.Observe(Verify(twin)).IsValid);
+        Assert.True(ledger.Observe(Verify(record)).IsValid);
+        Assert.Equal(record.Hash, twin.Hash);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-24")]
+    public void ALedgerOfFormat1_KeepsItsSeqs_AndPinsTheNextEntrySeenAtTheSameSeq()
+    {
+        // Format 1 kept hashes of whole tokens, which cannot be compared with hashes of signed content: its entries
+        // still catch rollbacks, and the first verified entry at the same seq is pinned from then on.
+        var path = Path.Combine(_directory.FullName, "ledger.json");
+        var record = _holder.Record("r1", 3, ["12025550123"]);
+        var tokenHash = StrictBase64.EncodeUrl(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(record.Token)));
+        File.WriteAllText(path, $$"""{"format":1,"entries":[{"holder":"{{_holder.Id}}","rid":"r1","seq":3,"hash":"{{tokenHash}}","kind":"record"}]}""");
+        var ledger = KeyRecordLedger.Open(path);
+
+        Assert.Equal(KeyRecordFailure.Rollback, ledger.Observe(Verify(_holder.Record("r1", 2, ["12025550123"]))).Failure);
+        Assert.True(ledger.Observe(Verify(record)).IsValid);
+        Assert.Equal(KeyRecordFailure.Equivocation, ledger.Observe(Verify(_holder.Record("r1", 3, ["12025550123"]))).Failure);
+        ledger.Save();
+        Assert.Contains("\"format\": 2", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.Equal((3L, record.Hash, false), KeyRecordLedger.Open(path).Find(_holder.Id, "r1"));
+    }
+
+    [Fact]
     [Trait("Claim", "TM-25")]
     public void RecordOlderThanASeenRevocation_IsRevoked_AndALaterOneIsValid()
     {
@@ -134,7 +172,7 @@ public sealed class KeyRecordLedgerTests : IDisposable
 
     [Theory]
     [InlineData("not json", "not JSON")]
-    [InlineData("{\"format\":2,\"entries\":[]}", "expected {\"format\": 1, \"entries\": [...]}")]
+    [InlineData("{\"format\":3,\"entries\":[]}", "expected {\"format\": 2, \"entries\": [...]}")]
     [InlineData("{\"format\":1,\"entries\":[{\"holder\":\"x\"}]}", "entries[0]: expected {\"holder\", \"rid\", \"seq\", \"hash\", \"kind\"}")]
     [InlineData("{\"format\":1,\"entries\":[{\"holder\":\"x\",\"rid\":\"r\",\"seq\":1,\"hash\":\"h\",\"kind\":\"record\"}]}", "entries[0]: a value is out of range")]
     public void Open_DamagedFile_IsALedgerFormatError(string content, string reason)

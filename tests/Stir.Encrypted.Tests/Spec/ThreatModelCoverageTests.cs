@@ -61,6 +61,25 @@ public sealed partial class ThreatModelCoverageTests
     }
 
     [Fact]
+    public void Check_ClaimWhoseTestIsSkipped_IsReported()
+    {
+        // A skipped test proves nothing: [Fact(Skip = "...")] must not count as the claim's test.
+        var problems = Check([new ThreatModelClaim("TM-01", ["A.B"])], [new ClaimTrait("A", "B", "TM-01", Skipped: true)]);
+
+        Assert.Contains(problems, p => p.Contains("TM-01: test A.B is skipped", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("    [Fact(Skip = \"flaky\")]", true)]
+    [InlineData("    [Theory(DisplayName = \"x\", Skip = \"later\")]", true)]
+    [InlineData("    [Fact]", false)]
+    [InlineData("    [Fact(DisplayName = \"Skip nothing\")]", false)]
+    public void SkippedTestAttribute_IsRecognised(string line, bool skipped)
+    {
+        Assert.Equal(skipped, ClaimTraits.SkipArgument().IsMatch(line));
+    }
+
+    [Fact]
     public void Check_TraitNamingAMissingClaim_IsReported()
     {
         var problems = Check([new ThreatModelClaim("TM-01", ["A.B"])], [new ClaimTrait("A", "B", "TM-01"), new ClaimTrait("A", "D", "TM-77")]);
@@ -90,6 +109,11 @@ public sealed partial class ThreatModelCoverageTests
 
             foreach (var test in claim.Tests)
             {
+                if (traits.Any(t => t.Matches(test) && t.Skipped))
+                {
+                    problems.Add($"{claim.Id}: test {test} is skipped, so it proves nothing");
+                }
+
                 if (!traits.Any(t => t.Matches(test)))
                 {
                     problems.Add($"{claim.Id}: test {test} does not exist in tests/ or carries no claim trait");
@@ -100,7 +124,7 @@ public sealed partial class ThreatModelCoverageTests
                 }
             }
 
-            if (!traits.Any(t => t.Claim == claim.Id))
+            if (!traits.Any(t => t.Claim == claim.Id && !t.Skipped))
             {
                 problems.Add($"{claim.Id}: no test carries its trait");
             }
@@ -163,7 +187,7 @@ internal static partial class ThreatModelClaims
     private static partial Regex TestName();
 }
 
-internal sealed record ClaimTrait(string Class, string Method, string Claim)
+internal sealed record ClaimTrait(string Class, string Method, string Claim, bool Skipped = false)
 {
     public bool Matches(string test) => string.Equals(test, $"{Class}.{Method}", StringComparison.Ordinal);
 }
@@ -190,6 +214,7 @@ internal static partial class ClaimTraits
             var classClaims = new List<string>();
             var pending = new List<string>();
             var pendingIsTest = false;
+            var pendingSkipped = false;
             foreach (var line in File.ReadLines(file))
             {
                 var cls = ClassDecl().Match(line);
@@ -209,6 +234,7 @@ internal static partial class ClaimTraits
                 }
 
                 pendingIsTest |= line.Contains("[Fact", StringComparison.Ordinal) || line.Contains("[Theory", StringComparison.Ordinal);
+                pendingSkipped |= SkipArgument().IsMatch(line);
                 var method = MethodDecl().Match(line);
                 if (method.Success && currentClass is not null)
                 {
@@ -216,12 +242,13 @@ internal static partial class ClaimTraits
                     {
                         foreach (var claim in pending.Concat(classClaims).Distinct(StringComparer.Ordinal))
                         {
-                            result.Add(new ClaimTrait(currentClass, method.Groups[1].Value, claim));
+                            result.Add(new ClaimTrait(currentClass, method.Groups[1].Value, claim, pendingSkipped));
                         }
                     }
 
                     pending.Clear();
                     pendingIsTest = false;
+                    pendingSkipped = false;
                 }
             }
         }
@@ -232,6 +259,10 @@ internal static partial class ClaimTraits
     // A declaration, not the word "class" inside a string or comment ("largest class carries").
     [GeneratedRegex(@"^\s*(?:[a-z]+\s+)*class\s+([A-Za-z_][A-Za-z0-9_]*)")]
     internal static partial Regex ClassDecl();
+
+    // xunit's Skip argument of [Fact(...)] or [Theory(...)].
+    [GeneratedRegex(@"\[(?:Fact|Theory)\s*\([^\]]*\bSkip\s*=")]
+    internal static partial Regex SkipArgument();
 
     [GeneratedRegex(@"Trait\(\s*""Claim""\s*,\s*""(TM-\d{2})""\s*\)")]
     private static partial Regex ClaimAttr();

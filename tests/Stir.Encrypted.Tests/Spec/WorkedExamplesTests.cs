@@ -30,8 +30,17 @@ public sealed class WorkedExamplesTests
     internal static readonly TelephoneNumber Orig = TelephoneNumber.ParseCanonical("12155551212");
     internal static readonly TelephoneNumber Dest = TelephoneNumber.ParseCanonical("12155551213");
     internal static readonly byte[] RecipientIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: recipient key");
+    internal static readonly byte[] SecondRecipientIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: second recipient key");
     internal static readonly byte[] EphemeralIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: ephemeral key");
     internal static readonly SizeClass Class = new(1024, 8);
+
+    // The random choices of §4, fixed for the example: CEK, where each holder's stanza goes (holder 1 in stanza 3,
+    // holder 2 in stanza 1; 0-based positions here) and the bytes of the unused stanzas 2 and 4.
+    internal static readonly byte[] ContentKey = SHA256.HashData("stir-encrypted worked example: content key"u8);
+    internal static readonly int[] Arrangement = [2, 0, 1, 3];
+
+    internal static byte[] UnusedStanza(int position) =>
+        SHA512.HashData(Encoding.ASCII.GetBytes($"stir-encrypted worked example: unused stanza {position + 1}"))[..BlobSealer.StanzaSize];
 
     [Fact]
     public void AppendixA_IsWhatTheCodeProducesNow()
@@ -42,9 +51,8 @@ public sealed class WorkedExamplesTests
     [Fact]
     public void IndexExample_BySpecFormula_EqualsBlobIndex()
     {
-        using var skR = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, RecipientIkm);
-        var steps = IndexSteps.Compute(skR.PublicKey);
-        var index = BlobIndex.Derive(Cheap, Orig, Dest, Cheap.EpochAt(Now), skR.PublicKey);
+        var steps = IndexSteps.Compute();
+        var index = BlobIndex.Derive(Cheap, Orig, Dest, Cheap.EpochAt(Now));
 
         Assert.Equal(steps.Tag, index.Tag.ToArray());
         Assert.Equal(steps.Bucket, index.Bucket);
@@ -52,27 +60,33 @@ public sealed class WorkedExamplesTests
     }
 
     [Fact]
-    public void BlobExample_OpensWithTheRecipientKey_ToTheExamplePassport_AndItsKeyScheduleIsTheOneShown()
+    public void BlobExample_IsEncStanzasAndBody_AsTheSpecBuildsThem_AndEachHolderOpensIt()
     {
-        using var skR = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, RecipientIkm);
-        using var skE = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, EphemeralIkm);
-        var index = BlobIndex.Derive(Cheap, Orig, Dest, Cheap.EpochAt(Now), skR.PublicKey);
-        var blob = BlobSealer.Seal(Configuration(), index, [ExamplePassport()], skR.PublicKey, skE);
-        var schedule = KeyScheduleOf(skR.PublicKey, skE, index.HpkeInfo());
+        using var example = new BlobExample();
 
-        var opened = Assert.Single(BucketOpener.Open(index, [blob], skR));
-        Assert.Equal([ExamplePassport()], opened.Passports);
-        Assert.Equal(skE.PublicKey.Export(), blob[..32]);
-
-        // The AEAD step alone, with the key and nonce the appendix shows, gives the blob's ciphertext.
-        var plaintext = BlobPlaintext.Encode([ExamplePassport()], Class.PlaintextSize);
-        var ct = new byte[plaintext.Length + 16];
-        using (var aead = new System.Security.Cryptography.ChaCha20Poly1305(schedule.Key))
+        // §4 step by step with the BCL's ChaCha20-Poly1305: each stanza seals CEK under its holder's key schedule
+        // (sequence number 0, so the nonce is base_nonce), unused stanzas are the fixed bytes, and the body seals the
+        // plaintext under CEK with a zero nonce and the whole header as aad.
+        var header = new byte[BlobSealer.HeaderSize];
+        example.SkE.PublicKey.Export().CopyTo(header, 0);
+        for (var position = 0; position < BlobSealer.StanzaCount; position++)
         {
-            aead.Encrypt(schedule.BaseNonce, plaintext, ct.AsSpan(0, plaintext.Length), ct.AsSpan(plaintext.Length), []);
+            var holder = Array.IndexOf(Arrangement, position);
+            var stanza = holder < example.Holders.Length ? AeadSeal(example.Schedules[holder].Key, example.Schedules[holder].BaseNonce, [], ContentKey) : UnusedStanza(position);
+            stanza.CopyTo(header, 32 + (position * BlobSealer.StanzaSize));
         }
 
-        Assert.Equal(ct, blob[32..]);
+        var body = AeadSeal(ContentKey, new byte[12], header, BlobPlaintext.Encode([ExamplePassport()], Class.PlaintextSize));
+        Assert.Equal([.. header, .. body], example.Blob);
+
+        foreach (var holder in example.Holders)
+        {
+            var opened = Assert.Single(BucketOpener.Open(example.Index, [example.Blob], holder));
+            Assert.Equal([ExamplePassport()], opened.Passports);
+        }
+
+        using var stranger = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
+        Assert.Empty(BucketOpener.Open(example.Index, [example.Blob], stranger));
     }
 
     [Fact]
@@ -109,16 +123,15 @@ public sealed class WorkedExamplesTests
 
     internal static string Appendix()
     {
-        using var skR = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, RecipientIkm);
-        using var skE = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, EphemeralIkm);
-        var steps = IndexSteps.Compute(skR.PublicKey);
+        using var example = new BlobExample();
+        var skR = example.Holders[0];
+        var steps = IndexSteps.Compute();
         var config = Configuration();
-        var index = BlobIndex.Derive(Cheap, Orig, Dest, steps.Epoch, skR.PublicKey);
+        var index = example.Index;
         var passport = ExamplePassport();
         var plaintext = BlobPlaintext.Encode([passport], Class.PlaintextSize);
         var length = BinaryPrimitives.ReadUInt16BigEndian(plaintext.AsSpan(1));
-        var blob = BlobSealer.Seal(config, index, [passport], skR.PublicKey, skE);
-        var schedule = KeyScheduleOf(skR.PublicKey, skE, index.HpkeInfo());
+        var blob = example.Blob;
         var configJson = JsonSerializer.SerializeToUtf8Bytes(config.ToJson());
         var (record, revocation) = KeyRecords(skR.PublicKey);
 
@@ -145,54 +158,72 @@ public sealed class WorkedExamplesTests
         }
 
         s.Append("\n### A.2 Index derivation (§5)\n\n");
-        s.Append(CultureInfo.InvariantCulture, $"Parameters, deliberately cheap so that the example is quick to reproduce (a version-1 client refuses\na configuration below its minimums, m = {IndexParameters.DefaultMemoryKiB} KiB and t = {IndexParameters.DefaultIterations} by default): `salt` = the 32 bytes 00 01 02 … 1f\n(`{StrictBase64.EncodeUrl(Salt)}`), `memoryKiB` = {Cheap.MemoryKiB}, `iterations` = {Cheap.Iterations}, `parallelism` = 1,\n`bucketBits` = {Cheap.BucketBits}, `epochSeconds` = {Cheap.EpochSeconds}. Call from `orig` = `{Orig.Value}` to `dest` = `{Dest.Value}` at Unix time\n{Now.ToUnixTimeSeconds()} ({Now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}). The holder's X25519 key pair is RFC 9180 §7.1.3 `DeriveKeyPair(ikm)` with\nikm = ASCII `{Encoding.ASCII.GetString(RecipientIkm)}` (only to make it reproducible; any key will do):\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"Parameters, deliberately cheap so that the example is quick to reproduce (a version-1 client refuses\na configuration below its minimums, m = {IndexParameters.DefaultMemoryKiB} KiB and t = {IndexParameters.DefaultIterations} by default): `salt` = the 32 bytes 00 01 02 … 1f\n(`{StrictBase64.EncodeUrl(Salt)}`), `memoryKiB` = {Cheap.MemoryKiB}, `iterations` = {Cheap.Iterations}, `parallelism` = 1,\n`bucketBits` = {Cheap.BucketBits}, `epochSeconds` = {Cheap.EpochSeconds}. Call from `orig` = `{Orig.Value}` to `dest` = `{Dest.Value}` at Unix time\n{Now.ToUnixTimeSeconds()} ({Now.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}). No key enters the index: both holders of A.4 fetch this bucket.\n\n");
         s.Append("```\n");
-        Row(s, "skR", skR.Export());
-        Row(s, "pkR", skR.PublicKey.Export());
         s.Append(CultureInfo.InvariantCulture, $"{"e",-15}= floor({Now.ToUnixTimeSeconds()} / {Cheap.EpochSeconds}) = {steps.Epoch}\n");
         Row(s, "salt_e input", steps.SaltInput);
         Row(s, "salt_e", steps.SaltE);
         Row(s, "password", steps.Password);
         Row(s, "K_dest_e", steps.DestinationKey);
-        Row(s, "kid", steps.Kid);
         Row(s, "tag input", steps.TagInput);
         Row(s, "tag", steps.Tag);
         var top = BinaryPrimitives.ReadUInt32BigEndian(steps.Tag);
         s.Append(CultureInfo.InvariantCulture, $"{"bucket",-15}= 0x{top:x8} >> {32 - Cheap.BucketBits} = {steps.Bucket} → \"{index.BucketText}\"\n");
         s.Append("```\n\n");
-        s.Append(CultureInfo.InvariantCulture, $"The caller stores with `POST /v1/epochs/{steps.Epoch}/buckets/{index.BucketText}?size={Class.Size}`; the callee retrieves\n`GET /v1/epochs/{steps.Epoch}/buckets/{index.BucketText}`.\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"The caller stores with `POST /v1/epochs/{steps.Epoch}/buckets/{index.BucketText}?size={Class.Size}`; each holder retrieves\n`GET /v1/epochs/{steps.Epoch}/buckets/{index.BucketText}`.\n\n");
 
         s.Append("### A.3 Blob plaintext (§6)\n\n");
-        s.Append(CultureInfo.InvariantCulture, $"Size class {Class.Size} bytes, so P = {Class.Size} − 32 − 16 = {Class.PlaintextSize}. The PASSporT set is one PASSporT, the original of RFC 8946 §5\n(a valid ES256 signature under RFC 8946 Appendix A's key). The payload is L = {length} bytes:\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"Size class {Class.Size} bytes, so P = {Class.Size} − 32 − {BlobSealer.StanzaCount}·{BlobSealer.StanzaSize} − 16 = {Class.PlaintextSize}. The PASSporT set is one PASSporT, the original of RFC 8946 §5\n(a valid ES256 signature under RFC 8946 Appendix A's key). The payload is L = {length} bytes:\n\n");
         s.Append("```\n").Append(Encoding.ASCII.GetString(plaintext, 3, length)).Append("\n```\n\n");
         s.Append(CultureInfo.InvariantCulture, $"plaintext = `01` ‖ `{Convert.ToHexStringLower(plaintext.AsSpan(1, 2))}` (u16be L) ‖ payload ‖ {Class.PlaintextSize - 3 - length} zero bytes; SHA-256(plaintext) =\n`{Convert.ToHexStringLower(SHA256.HashData(plaintext))}`.\n\n");
 
-        s.Append("### A.4 HPKE seal (§4)\n\n");
+        s.Append("### A.4 Sealing to two holders (§4)\n\n");
+        s.Append("The called number has two key holders, whose X25519 key pairs are RFC 9180 §7.1.3 `DeriveKeyPair(ikm)` with\n");
+        s.Append(CultureInfo.InvariantCulture, $"ikm₁ = ASCII `{Encoding.ASCII.GetString(RecipientIkm)}` and ikm₂ = ASCII\n`{Encoding.ASCII.GetString(SecondRecipientIkm)}` (only to make the example reproducible; any keys will do).\n");
         s.Append("Suite DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305 (`suite_id` = `HPKE` ‖ 00 20 ‖ 00 01 ‖ 00 03), base\n");
-        s.Append(CultureInfo.InvariantCulture, $"mode, `aad` empty. The ephemeral key pair is fixed for the example by `DeriveKeyPair(ikmE)` with ikmE = ASCII\n`{Encoding.ASCII.GetString(EphemeralIkm)}`; a real caller draws a fresh one for every blob.\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"mode. The caller's random choices are fixed for the example: the ephemeral key pair by `DeriveKeyPair(ikmE)` with ikmE =\nASCII `{Encoding.ASCII.GetString(EphemeralIkm)}`; CEK = SHA-256(ASCII `stir-encrypted worked example: content key`);\n");
+        s.Append("holder 1's stanza at stanza_3 and holder 2's at stanza_1; the unused stanza_k = the first 48 bytes of SHA-512(ASCII\n`stir-encrypted worked example: unused stanza k`), k = 2, 4. A real caller draws all of these from its CSPRNG for every blob.\n\n");
         s.Append("```\n");
         Row(s, "info", index.HpkeInfo());
-        Row(s, "skE", skE.Export());
-        Row(s, "enc = pkE", skE.PublicKey.Export());
-        Row(s, "shared_secret", schedule.SharedSecret);
-        Row(s, "key", schedule.Key);
-        Row(s, "base_nonce", schedule.BaseNonce);
+        Row(s, "skE", example.SkE.Export());
+        Row(s, "enc = pkE", example.SkE.PublicKey.Export());
+        Row(s, "CEK", ContentKey);
+        for (var i = 0; i < example.Holders.Length; i++)
+        {
+            var n = i + 1;
+            var schedule = example.Schedules[i];
+            Row(s, $"skR{n}", example.Holders[i].Export());
+            Row(s, $"pkR{n}", example.Holders[i].PublicKey.Export());
+            Row(s, $"shared_secret{n}", schedule.SharedSecret);
+            Row(s, $"key{n}", schedule.Key);
+            Row(s, $"base_nonce{n}", schedule.BaseNonce);
+        }
+
+        for (var position = 0; position < BlobSealer.StanzaCount; position++)
+        {
+            Row(s, $"stanza_{position + 1}", blob.AsSpan(32 + (position * BlobSealer.StanzaSize), BlobSealer.StanzaSize));
+        }
+
         s.Append("```\n\n");
+        s.Append("stanza_3 = ChaCha20-Poly1305(key1, base_nonce1, aad = empty, CEK) and stanza_1 = the same under key2 and base_nonce2: the\n");
+        s.Append("single-shot Seal of SetupBaseS(pkR_i, info) run with the one ephemeral key pair, so that `enc` is the same for both.\n\n");
 
         s.Append("### A.5 The blob\n\n");
-        s.Append(CultureInfo.InvariantCulture, $"blob = enc ‖ ChaCha20-Poly1305(key, base_nonce, aad = empty, plaintext), {blob.Length} bytes:\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"blob = enc ‖ stanza_1 ‖ … ‖ stanza_4 ‖ ChaCha20-Poly1305(CEK, nonce = 12 zero bytes, aad = enc ‖ stanza_1 ‖ … ‖ stanza_4,\nplaintext), {blob.Length} bytes:\n\n");
         s.Append("```\n");
-        Row(s, "blob[0..64]", blob.AsSpan(0, 64));
+        Row(s, $"blob[{BlobSealer.HeaderSize}..{BlobSealer.HeaderSize + 32}]", blob.AsSpan(BlobSealer.HeaderSize, 32));
         Row(s, $"blob[{blob.Length - 16}..]", blob.AsSpan(blob.Length - 16));
         Row(s, "SHA-256(blob)", SHA256.HashData(blob));
         s.Append("```\n\n");
+        s.Append("Holder 2 opens it with one X25519 (Decap of `enc` with skR2) and one key schedule: stanza_1 opens under key2 and\n");
+        s.Append("base_nonce2 to CEK, and CEK opens the body. Holder 1 tries stanza_1 and stanza_2 in vain, and stanza_3 opens.\n\n");
 
         s.Append("### A.6 CPS configuration document (§7)\n\n");
         s.Append(CultureInfo.InvariantCulture, $"With the parameters of A.2, the size class of A.3 and the default retention and limits, `GET /v1/config` serves exactly\nthese {configJson.Length} bytes (no whitespace), with `ETag: \"{StrictBase64.EncodeUrl(SHA256.HashData(configJson).AsSpan(0, 16))}\"`:\n\n");
         s.Append("```json\n").Append(Encoding.UTF8.GetString(configJson)).Append("\n```\n\n");
 
         s.Append("### A.7 Key record claims (§10)\n\n");
-        s.Append(CultureInfo.InvariantCulture, $"A key record publishing pkR of A.2 for `{Dest.Value}`, issued at the time of A.2 for seven days. The header is\n`{{\"alg\":\"ES256\",\"typ\":\"{KeyRecord.MediaType}\",\"x5c\":[...]}}` (the chain differs per holder); the claims, canonical JSON, are\nexactly:\n\n");
+        s.Append(CultureInfo.InvariantCulture, $"A key record publishing pkR1 of A.4 for `{Dest.Value}`, issued at the time of A.2 for seven days. The header is\n`{{\"alg\":\"ES256\",\"typ\":\"{KeyRecord.MediaType}\",\"x5c\":[...]}}` (the chain differs per holder); the claims, canonical JSON, are\nexactly:\n\n");
         s.Append("```json\n").Append(ClaimsOf(record.Token)).Append("\n```\n\n");
         s.Append("Its revocation (rid and a higher seq) has the claims:\n\n");
         s.Append("```json\n").Append(ClaimsOf(revocation.Token)).Append("\n```\n");
@@ -238,6 +269,14 @@ public sealed class WorkedExamplesTests
         return new KeyScheduleValues(sharedSecret, key, baseNonce);
     }
 
+    private static byte[] AeadSeal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext)
+    {
+        var ct = new byte[plaintext.Length + 16];
+        using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
+        aead.Encrypt(nonce, plaintext, ct.AsSpan(0, plaintext.Length), ct.AsSpan(plaintext.Length), aad);
+        return ct;
+    }
+
     private static void Row(StringBuilder s, string label, ReadOnlySpan<byte> value)
     {
         var hex = Convert.ToHexStringLower(value);
@@ -258,10 +297,44 @@ public sealed class WorkedExamplesTests
 
     private sealed record KeyScheduleValues(byte[] SharedSecret, byte[] Key, byte[] BaseNonce);
 
-    /// <summary>spec/protocol.md §5, step by step, with nothing from BlobIndex.</summary>
-    private sealed record IndexSteps(ulong Epoch, byte[] SaltInput, byte[] SaltE, byte[] Password, byte[] DestinationKey, byte[] Kid, byte[] TagInput, byte[] Tag, uint Bucket)
+    /// <summary>The example's keys, index and blob, sealed by the project's code with the fixed choices of A.4.</summary>
+    private sealed class BlobExample : IDisposable
     {
-        public static IndexSteps Compute(HpkePublicKey pkR)
+        public BlobExample()
+        {
+            Holders = [HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, RecipientIkm), HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, SecondRecipientIkm)];
+            SkE = HpkePrivateKey.DeriveKeyPair(HpkeKem.X25519HkdfSha256, EphemeralIkm);
+            Index = BlobIndex.Derive(Cheap, Orig, Dest, Cheap.EpochAt(Now));
+            Schedules = [.. Holders.Select(h => KeyScheduleOf(h.PublicKey, SkE, Index.HpkeInfo()))];
+            var unused = Enumerable.Range(0, BlobSealer.StanzaCount).Where(p => Array.IndexOf(Arrangement, p) >= Holders.Length).Select(UnusedStanza).ToList();
+            var randomness = new FixedBlobRandomness(SkE, ContentKey, Arrangement, unused);
+            Blob = Assert.Single(BlobSealer.Seal(Configuration(), Index, [ExamplePassport()], [.. Holders.Select(h => h.PublicKey)], randomness));
+        }
+
+        public HpkePrivateKey[] Holders { get; }
+
+        public HpkePrivateKey SkE { get; }
+
+        public BlobIndex Index { get; }
+
+        public KeyScheduleValues[] Schedules { get; }
+
+        public byte[] Blob { get; }
+
+        public void Dispose()
+        {
+            SkE.Dispose();
+            foreach (var holder in Holders)
+            {
+                holder.Dispose();
+            }
+        }
+    }
+
+    /// <summary>spec/protocol.md §5, step by step, with nothing from BlobIndex.</summary>
+    private sealed record IndexSteps(ulong Epoch, byte[] SaltInput, byte[] SaltE, byte[] Password, byte[] DestinationKey, byte[] TagInput, byte[] Tag, uint Bucket)
+    {
+        public static IndexSteps Compute()
         {
             var epoch = (ulong)Now.ToUnixTimeSeconds() / (ulong)Cheap.EpochSeconds;
             var e = new byte[8];
@@ -271,15 +344,14 @@ public sealed class WorkedExamplesTests
             byte[] password = [.. "stir-oob/v1/dest\0"u8, .. Encoding.ASCII.GetBytes(Dest.Value)];
             var argon2 = PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters { DegreeOfParallelism = 1, MemorySize = Cheap.MemoryKiB, NumberOfPasses = Cheap.Iterations });
             var kDest = argon2.DeriveBytes(password, saltE, 32);
-            var kid = SHA256.HashData(pkR.Export());
             byte[] tagInput =
             [
                 .. "stir-oob/v1/tag\0"u8, (byte)Orig.Value.Length, .. Encoding.ASCII.GetBytes(Orig.Value),
-                (byte)Dest.Value.Length, .. Encoding.ASCII.GetBytes(Dest.Value), .. e, .. kid,
+                (byte)Dest.Value.Length, .. Encoding.ASCII.GetBytes(Dest.Value), .. e,
             ];
             var tag = HMACSHA256.HashData(kDest, tagInput);
             var bucket = BinaryPrimitives.ReadUInt32BigEndian(tag) >> (32 - Cheap.BucketBits);
-            return new IndexSteps(epoch, saltInput, saltE, password, kDest, kid, tagInput, tag, bucket);
+            return new IndexSteps(epoch, saltInput, saltE, password, kDest, tagInput, tag, bucket);
         }
     }
 }

@@ -6,8 +6,8 @@ namespace Stir.Encrypted.Calls;
 
 /// <summary>
 /// The caller's side of an out-of-band call (RFC 8816 §8.1, spec/protocol.md §1): finds the callee's CPS, gets
-/// every key holder of the called number, signs a PASSporT if none is given, and stores one blob per holder,
-/// each sealed under the holder's own index. Reports every step with its time. Failures that should let the
+/// every key holder of the called number, signs a PASSporT if none is given, and stores one blob sealed to all of
+/// them in the call's bucket, in one request. Reports every step with its time. Failures that should let the
 /// call proceed unverified (no key holder, CPS unreachable) are a report, not an exception.
 /// </summary>
 public sealed class CallPlacer
@@ -145,15 +145,15 @@ public sealed class CallPlacer
             return Fail(cps, "no PASSporT given and no signer configured");
         }
 
-        // 4. One index and one blob per holder (spec/protocol.md §5: each holder has its own bucket).
+        // 4. One index for the call, one blob sealed to every holder (spec/protocol.md §4, §5): all holders read the
+        // same bucket, so the call arrives there as a single slot renewal (⌈H/R⌉ blobs at once beyond R holders).
         var epoch = config.Index.EpochAt(time.GetUtcNow());
-        var cache = _sessions.CacheFor(cps, config);
-        var indexes = holders.Select(h => cache.Derive(orig, dest, epoch, h)).ToList();
-        Step("index", $"epoch {epoch}, {indexes.Count} bucket(s)");
-        List<byte[]> blobs;
+        var index = _sessions.CacheFor(cps, config).Derive(orig, dest, epoch);
+        Step("index", $"epoch {epoch}, 1 bucket");
+        IReadOnlyList<byte[]> blobs;
         try
         {
-            blobs = [.. holders.Select((h, i) => BlobSealer.Seal(config, indexes[i], tokens, h))];
+            blobs = BlobSealer.Seal(config, index, tokens, holders);
         }
         catch (ArgumentException e)
         {
@@ -161,20 +161,23 @@ public sealed class CallPlacer
             return Fail(cps, $"cannot seal: {e.Message}", tokens);
         }
 
-        Step("seal", $"{blobs.Count} × {blobs[0].Length} bytes");
+        var sealedFor = holders.Distinct().Count();
+        Step("seal", $"{Plural(blobs.Count, "blob")} of {blobs[0].Length} bytes for {Plural(sealedFor, "holder")}");
 
-        // 5. Store each blob in its holder's bucket, in parallel; acknowledged = durable at the CPS.
+        // 5. Store them in one request; acknowledged = durable at the CPS.
         try
         {
-            await Task.WhenAll(indexes.Select((index, i) => client.StoreAsync(index, [blobs[i]], null, cancellationToken)));
+            await client.StoreAsync(index, blobs, null, cancellationToken);
         }
         catch (CpsProblemException e)
         {
             Step("store", e.Message);
-            return new PlacementReport(false, $"the CPS did not store every blob: {e.Message}", cps, epoch, 0, tokens, steps);
+            return new PlacementReport(false, $"the CPS did not store the call's blob: {e.Message}", cps, epoch, 0, tokens, steps);
         }
 
-        Step("store", $"{blobs.Count} blob(s) acknowledged");
-        return new PlacementReport(true, $"stored for {holders.Count} key holder(s) at {cps.Authority}", cps, epoch, blobs.Count, tokens, steps);
+        Step("store", $"{Plural(blobs.Count, "blob")} acknowledged, in 1 request");
+        return new PlacementReport(true, $"stored for {Plural(sealedFor, "key holder")} at {cps.Authority}", cps, epoch, blobs.Count, tokens, steps);
     }
+
+    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 }

@@ -5,8 +5,8 @@ using Stir.Encrypted.Telephony;
 namespace Stir.Encrypted.Calls;
 
 /// <summary>
-/// The callee's side of an out-of-band call (RFC 8816 §8.2): derives the call's index for each key it holds for
-/// the called number and each epoch the call may fall in, fetches those buckets, trial-opens every blob, verifies
+/// The callee's side of an out-of-band call (RFC 8816 §8.2): derives the call's index for each epoch the call may
+/// fall in, fetches those buckets, trial-opens every blob with every key it holds for the called number, verifies
 /// what opens (signature, chain and TNAuthList over orig, dest, freshness, diversion chain), consumes the
 /// PASSporT once, and answers a verstat. The CPS being down or holding nothing for the call gives
 /// No-TN-Validation in bounded time: the call proceeds unverified.
@@ -96,17 +96,18 @@ public sealed class CallVerifier
 
         Step("route", change is null ? cps.Authority : $"{cps.Authority}; config {change}");
 
-        // 2. Every (key, epoch) the call's blob may sit under (spec/protocol.md §5).
+        // 2. The call's index in every epoch it may fall in (spec/protocol.md §5): one bucket per epoch, whatever the
+        // number of keys held, since the index does not depend on the key.
         var epochs = config.Index.CandidateEpochs(time.GetUtcNow(), config.Retention.MaxSeconds, config.ClockSkewSeconds);
         var cache = _sessions.CacheFor(cps, config);
-        var lookups = (from key in keys from epoch in epochs select (Key: key, Index: cache.Derive(presentedOrig, called, epoch, key.PublicKey))).ToList();
-        Step("index", $"{lookups.Count} bucket(s): {keys.Count} key(s) × {epochs.Count} epoch(s)");
+        var indexes = epochs.Select(epoch => cache.Derive(presentedOrig, called, epoch)).ToList();
+        Step("index", indexes.Count == 1 ? "1 bucket" : $"{indexes.Count} buckets, one per epoch");
 
-        // 3. Fetch the buckets in parallel and trial-open each with its key.
+        // 3. Fetch the buckets in parallel and trial-open every blob with every key held for the number (§4).
         IReadOnlyList<ReadOnlyMemory<byte>>[] buckets;
         try
         {
-            buckets = await Task.WhenAll(lookups.Select(l => client.RetrieveAsync(l.Index.Epoch, l.Index.BucketText, cancellationToken)));
+            buckets = await Task.WhenAll(indexes.Select(index => client.RetrieveAsync(index.Epoch, index.BucketText, cancellationToken)));
         }
         catch (CpsProblemException e)
         {
@@ -115,8 +116,8 @@ public sealed class CallVerifier
         }
 
         Step("retrieve", $"{buckets.Sum(b => b.Count)} blob(s)");
-        var opened = lookups.SelectMany((l, i) => BucketOpener.Open(l.Index, buckets[i], l.Key)).ToList();
-        Step("open", $"{opened.Count} blob(s) opened");
+        var opened = indexes.SelectMany((index, i) => BucketOpener.Open(index, buckets[i], keys)).ToList();
+        Step("open", $"{opened.Count} blob(s) opened with {keys.Count} key(s)");
         if (opened.Count == 0)
         {
             return Verdict(Verstat.NoTnValidation, "no PASSporT is stored for this call (nothing in the buckets opens for it)");
@@ -157,7 +158,7 @@ public sealed class CallVerifier
             // 5. Consume once: a PASSporT accepted for one call is suspicious on a second (RFC 8816 §7.4).
             foreach (var passport in verdict.Verdicts.Select(v => v.Passport).OfType<Passport>())
             {
-                if (!_consumed.TryConsume(passport.Signature.Span, out var firstUse))
+                if (!_consumed.TryConsume(passport, out var firstUse))
                 {
                     var ago = time.GetUtcNow() - firstUse;
                     Step("consume", "already used");

@@ -1,13 +1,17 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Stir.Encrypted.KeyRecords;
+using Stir.Encrypted.Passports;
 
 namespace Stir.Encrypted.Calls;
 
 /// <summary>
 /// The PASSporTs this verifier has already accepted for a call, so that a second call presenting the same
 /// PASSporT within its freshness window is reported as suspicious rather than verified (RFC 8816 §7.4, the
-/// substitution attack). Keyed by a hash of the signature; bounded in count and forgotten after the window.
+/// substitution attack). Keyed by a hash of what was signed (the signing input, header and claims as received),
+/// never of the signature: ECDSA accepts (r, n − s) as well as (r, s), so anyone holding a PASSporT can respell its
+/// signature into a twin that verifies, and a key on the signature would let the twin pass as a new call. Bounded
+/// in count and forgotten after the window.
 /// With a state file, the set outlives the process (a verifier run once per call, such as `stir verify`): it is
 /// read at construction and rewritten atomically after each change. Lines are <c>HASH UNIX-MS</c>; a line that
 /// does not parse is dropped (the file is a cache of hashes, not a record of truth).
@@ -47,9 +51,9 @@ internal sealed class ConsumedPassports
     }
 
     /// <summary>Marks the PASSporT as used now; false (and when) if it had been used already within the window.</summary>
-    public bool TryConsume(ReadOnlySpan<byte> signature, out DateTimeOffset firstUse)
+    public bool TryConsume(Passport passport, out DateTimeOffset firstUse)
     {
-        var key = Convert.ToHexString(SHA256.HashData(signature));
+        var key = KeyOf(passport);
         var now = _time.GetUtcNow();
         lock (_lock)
         {
@@ -76,14 +80,22 @@ internal sealed class ConsumedPassports
     }
 
     /// <summary>Forgets a PASSporT marked by <see cref="TryConsume"/> (its use did not happen, e.g. the store failed).</summary>
-    public void Forget(ReadOnlySpan<byte> signature)
+    public void Forget(Passport passport)
     {
-        var key = Convert.ToHexString(SHA256.HashData(signature));
+        var key = KeyOf(passport);
         lock (_lock)
         {
             _seen.Remove(key);
             Save();
         }
+    }
+
+    // The signing input holds the claims exactly as signed, and for a div-o the nested original in full (its own
+    // signature included), so one PASSporT has one key whatever the spelling of its outer signature.
+    private static string KeyOf(Passport passport)
+    {
+        ArgumentNullException.ThrowIfNull(passport);
+        return Convert.ToHexString(SHA256.HashData(passport.SigningInput));
     }
 
     // Under the lock.

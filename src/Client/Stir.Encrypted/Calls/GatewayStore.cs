@@ -9,7 +9,7 @@ namespace Stir.Encrypted.Calls;
 /// </summary>
 /// <remarks>
 /// "Already stored" is what this gateway knows, not what the CPS holds: a caller cannot see the CPS's contents
-/// (blobs are sealed to the callee's keys and indexed per holder), and asking would reveal its interest. So the
+/// (blobs are sealed to the callee's keys under an index secret from the CPS), and asking would reveal its interest. So the
 /// gateway remembers, by a hash of each PASSporT's signature, the PASSporTs it stored within
 /// <see cref="GatewayStoreOptions.StoredWindow"/> (their freshness window), and skips an INVITE whose PASSporTs
 /// were all stored already (a retransmission, a forked or looped INVITE). Gateways that share the work share one
@@ -60,7 +60,7 @@ public sealed class GatewayStore
             return Skip($"out-of-band storage needs telephone numbers: {(orig is null ? lifted.Orig.NoNumberReason : lifted.Target.NoNumberReason)}");
         }
 
-        var fresh = lifted.Passports.Where(p => _stored.TryConsume(p.Signature.Span, out _)).ToList();
+        var fresh = lifted.Passports.Where(p => _stored.TryConsume(p, out _)).ToList();
         if (fresh.Count == 0)
         {
             return Skip($"all {lifted.Passports.Count} PASSporT(s) were already stored by this gateway within {_options.StoredWindow.TotalSeconds:F0} s", alreadyStored: true);
@@ -72,7 +72,7 @@ public sealed class GatewayStore
         {
             foreach (var passport in fresh)
             {
-                _stored.Forget(passport.Signature.Span);
+                _stored.Forget(passport);
             }
         }
 

@@ -14,7 +14,7 @@ public sealed class PlacementReport
         Steps = steps;
     }
 
-    /// <summary>True when every key holder's blob was acknowledged by the CPS.</summary>
+    /// <summary>True when the CPS acknowledged the call's blob (sealed to every key holder).</summary>
     public bool Stored { get; }
 
     /// <summary>What happened, in one line (why not, when not stored).</summary>
@@ -26,7 +26,7 @@ public sealed class PlacementReport
     /// <summary>The epoch stored under.</summary>
     public ulong Epoch { get; }
 
-    /// <summary>How many blobs were stored (one per key holder).</summary>
+    /// <summary>How many blobs were stored: 1, or ⌈H/R⌉ for more key holders than a blob has stanzas (spec/protocol.md §4).</summary>
     public int Blobs { get; }
 
     /// <summary>The PASSporTs stored (full form).</summary>

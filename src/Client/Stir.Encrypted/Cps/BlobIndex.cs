@@ -2,16 +2,15 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
-using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Cps;
 
 /// <summary>
-/// The index of a call's blob for one key holder at the CPS (spec/protocol.md §5): the full 32-byte
-/// <see cref="Tag"/> that callers and callees bind into the blob as HPKE <c>info</c>, and the short
-/// <see cref="Bucket"/> that is all the CPS ever sees. Each key holder of the called number has its own
-/// index, so a call's blobs for several holders land in different buckets and each arrives alone.
+/// The index of a call at the CPS (spec/protocol.md §5): the full 32-byte <see cref="Tag"/> that callers and
+/// callees bind into the blob as HPKE <c>info</c>, and the short <see cref="Bucket"/> that is all the CPS ever
+/// sees. It depends on (orig, dest, epoch) only, not on any key: every key holder of the called number fetches
+/// the same bucket, where the call's one blob (sealed to all of them, §4) arrives as a single slot renewal.
 /// </summary>
 public sealed class BlobIndex
 {
@@ -61,22 +60,14 @@ public sealed class BlobIndex
     }
 
     /// <summary>
-    /// Derives the index of the blob of a call from <paramref name="orig"/> to <paramref name="dest"/> in
-    /// <paramref name="epoch"/> sealed to <paramref name="holder"/>. This runs Argon2id (tens of milliseconds
-    /// at the default cost); callers that place many calls keep destination keys in a
-    /// <see cref="DestinationKeyCache"/>.
+    /// Derives the index of a call from <paramref name="orig"/> to <paramref name="dest"/> in
+    /// <paramref name="epoch"/>. This runs Argon2id (tens of milliseconds at the default cost); callers that
+    /// place many calls keep destination keys in a <see cref="DestinationKeyCache"/>.
     /// </summary>
-    public static BlobIndex Derive(IndexParameters parameters, TelephoneNumber orig, TelephoneNumber dest, ulong epoch, HpkePublicKey holder)
+    public static BlobIndex Derive(IndexParameters parameters, TelephoneNumber orig, TelephoneNumber dest, ulong epoch)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return FromDestinationKey(parameters, DeriveDestinationKey(parameters, dest, epoch), orig, dest, epoch, holder);
-    }
-
-    /// <summary>SHA-256 of the holder's public key as exported (spec/protocol.md §5 <c>kid</c>).</summary>
-    public static byte[] HolderId(HpkePublicKey holder)
-    {
-        ArgumentNullException.ThrowIfNull(holder);
-        return SHA256.HashData(holder.Export());
+        return FromDestinationKey(parameters, DeriveDestinationKey(parameters, dest, epoch), orig, dest, epoch);
     }
 
     // spec/protocol.md §5: salt_e and K_dest_e (Argon2id, RFC 9106).
@@ -105,10 +96,10 @@ public sealed class BlobIndex
         return argon2.DeriveBytes(password, saltHash[..16], DestinationKeySize);
     }
 
-    // spec/protocol.md §5: tag = HMAC-SHA256(K_dest_e, label ‖ u8 len ‖ orig ‖ u8 len ‖ dest ‖ u64be e ‖ kid).
-    internal static BlobIndex FromDestinationKey(IndexParameters parameters, ReadOnlySpan<byte> destinationKey, TelephoneNumber orig, TelephoneNumber dest, ulong epoch, HpkePublicKey holder)
+    // spec/protocol.md §5: tag = HMAC-SHA256(K_dest_e, label ‖ u8 len ‖ orig ‖ u8 len ‖ dest ‖ u64be e). No key
+    // of a holder enters it: one index, one bucket and one blob per call, whatever the number of holders (§4).
+    internal static BlobIndex FromDestinationKey(IndexParameters parameters, ReadOnlySpan<byte> destinationKey, TelephoneNumber orig, TelephoneNumber dest, ulong epoch)
     {
-        ArgumentNullException.ThrowIfNull(holder);
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(orig);
         ArgumentNullException.ThrowIfNull(dest);
@@ -117,7 +108,7 @@ public sealed class BlobIndex
             throw new ArgumentException($"a destination key is {DestinationKeySize} bytes", nameof(destinationKey));
         }
 
-        Span<byte> message = stackalloc byte[TagLabel.Length + 1 + TelephoneNumber.MaxLength + 1 + TelephoneNumber.MaxLength + 8 + 32];
+        Span<byte> message = stackalloc byte[TagLabel.Length + 1 + TelephoneNumber.MaxLength + 1 + TelephoneNumber.MaxLength + 8];
         var n = 0;
         TagLabel.CopyTo(message);
         n += TagLabel.Length;
@@ -127,8 +118,6 @@ public sealed class BlobIndex
         n += Encoding.ASCII.GetBytes(dest.Value, message[n..]);
         BinaryPrimitives.WriteUInt64BigEndian(message[n..], epoch);
         n += 8;
-        SHA256.HashData(holder.Export(), message.Slice(n, 32));
-        n += 32;
 
         var tag = new byte[TagSize];
         HMACSHA256.HashData(destinationKey, message[..n], tag);

@@ -106,8 +106,8 @@ public sealed class CpsClient
     }
 
     /// <summary>
-    /// Stores one blob per key holder in a bucket (spec/protocol.md §8). All blobs have the same size, one of the
-    /// CPS's classes. Returns when the CPS acknowledged them as durable. With
+    /// Stores a call's blobs in its bucket in one request (spec/protocol.md §8): one blob, or ⌈H/R⌉ for more than
+    /// <see cref="BlobSealer.StanzaCount"/> key holders. All blobs have the same size, one of the CPS's classes. Returns when the CPS acknowledged them as durable. With
     /// <see cref="CpsClientOptions.StorerCredential"/> set and no <paramref name="bearerToken"/>, the request carries a
     /// fresh storer token for this body (spec/protocol.md §8 "Storer authentication").
     /// </summary>

@@ -1,4 +1,3 @@
-using Stir.Encrypted.Hpke;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.Cps;
@@ -44,12 +43,12 @@ public sealed class DestinationKeyCache
         }
     }
 
-    /// <summary>Derives the index of a call's blob for <paramref name="holder"/>, paying Argon2id only on the first call to <paramref name="dest"/> in the epoch.</summary>
-    public BlobIndex Derive(TelephoneNumber orig, TelephoneNumber dest, ulong epoch, HpkePublicKey holder)
+    /// <summary>Derives the index of a call, paying Argon2id only on the first call to <paramref name="dest"/> in the epoch.</summary>
+    public BlobIndex Derive(TelephoneNumber orig, TelephoneNumber dest, ulong epoch)
     {
         ArgumentNullException.ThrowIfNull(orig);
         var key = GetOrAdd(dest, epoch);
-        return BlobIndex.FromDestinationKey(_parameters, key, orig, dest, epoch, holder);
+        return BlobIndex.FromDestinationKey(_parameters, key, orig, dest, epoch);
     }
 
     /// <summary>Computes and keeps the destination key for (<paramref name="dest"/>, <paramref name="epoch"/>) ahead of time.</summary>

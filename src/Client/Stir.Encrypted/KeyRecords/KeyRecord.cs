@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using System.Text;
 using Stir.Encrypted.Telephony;
 
 namespace Stir.Encrypted.KeyRecords;
@@ -73,7 +72,9 @@ public sealed class KeyRecord
         Numbers = numbers;
         Ranges = ranges;
         Role = role;
-        Hash = StrictBase64.EncodeUrl(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
+        // What was signed, not the token: ECDSA accepts (r, n − s) beside (r, s), so a record has two spellings that
+        // verify, and a hash of the token would let a directory show the second as an equivocation (spec §10).
+        Hash = StrictBase64.EncodeUrl(SHA256.HashData(signingInput));
     }
 
     /// <summary>The token exactly as received.</summary>
@@ -115,7 +116,7 @@ public sealed class KeyRecord
     /// <summary><c>role</c>; null when absent (and for revocations).</summary>
     public KeyRecordRole? Role { get; }
 
-    /// <summary>base64url(SHA-256(token)): what ledgers compare to detect equivocation.</summary>
+    /// <summary>base64url(SHA-256(signing input)), the hash of what was signed: what ledgers compare to detect equivocation.</summary>
     public string Hash { get; }
 
     /// <summary>The <c>x5c</c> certificates, DER, end entity first.</summary>

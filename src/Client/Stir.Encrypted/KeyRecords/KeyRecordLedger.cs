@@ -17,7 +17,10 @@ namespace Stir.Encrypted.KeyRecords;
 /// </remarks>
 public sealed class KeyRecordLedger
 {
-    private const int FormatVersion = 1;
+    // 2: hashes of what was signed (KeyRecord.Hash). Format 1 held hashes of the whole token, which a record's
+    // second ECDSA spelling does not share; its entries are read as "seq seen, hash unknown" (see Observe).
+    private const int FormatVersion = 2;
+    private const int LegacyFormatVersion = 1;
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private bool _dirty;
@@ -80,12 +83,21 @@ public sealed class KeyRecordLedger
                 if (record.Seq < seen.Seq)
                 {
                     return seen.Revoked
-                        ? KeyRecordVerdict.Ledger(KeyRecordFailure.Revoked, $"rid {record.Rid} of this holder was revoked at seq {seen.Seq}; this entry has seq {record.Seq}", record, seen.Seq, seen.Hash)
-                        : KeyRecordVerdict.Ledger(KeyRecordFailure.Rollback, $"rollback: seq {record.Seq} of rid {record.Rid} is lower than seq {seen.Seq} seen before", record, seen.Seq, seen.Hash);
+                        ? KeyRecordVerdict.Ledger(KeyRecordFailure.Revoked, $"rid {record.Rid} of this holder was revoked at seq {seen.Seq}; this entry has seq {record.Seq}", record, seen.Seq, seen.Hash ?? "(not recorded)")
+                        : KeyRecordVerdict.Ledger(KeyRecordFailure.Rollback, $"rollback: seq {record.Seq} of rid {record.Rid} is lower than seq {seen.Seq} seen before", record, seen.Seq, seen.Hash ?? "(not recorded)");
                 }
 
                 if (record.Seq == seen.Seq)
                 {
+                    if (seen.Hash is null)
+                    {
+                        // A format-1 entry: its token hash cannot be compared with a signed-content hash. The first
+                        // verified entry at that seq is pinned from now on (rollback was still checked above).
+                        _entries[record.EntryKey] = seen with { Hash = record.Hash };
+                        _dirty = true;
+                        return verdict;
+                    }
+
                     return record.Hash == seen.Hash
                         ? verdict
                         : KeyRecordVerdict.Ledger(KeyRecordFailure.Equivocation, $"equivocation: seq {record.Seq} of rid {record.Rid} was seen as {seen.Hash} and is now {record.Hash}", record, seen.Seq, seen.Hash);
@@ -99,7 +111,7 @@ public sealed class KeyRecordLedger
     }
 
     /// <summary>The seq and hash seen for (holder, rid), if any.</summary>
-    public (long Seq, string Hash, bool Revoked)? Find(string holder, string rid)
+    public (long Seq, string? Hash, bool Revoked)? Find(string holder, string rid)
     {
         ArgumentNullException.ThrowIfNull(holder);
         ArgumentNullException.ThrowIfNull(rid);
@@ -142,7 +154,14 @@ public sealed class KeyRecordLedger
                 writer.WriteString("holder", e.Holder);
                 writer.WriteString("rid", e.Rid);
                 writer.WriteNumber("seq", e.Seq);
-                writer.WriteString("hash", e.Hash);
+                if (e.Hash is null)
+                {
+                    writer.WriteNull("hash");
+                }
+                else
+                {
+                    writer.WriteString("hash", e.Hash);
+                }
                 writer.WriteString("kind", e.Revoked ? "revocation" : "record");
                 writer.WriteEndObject();
             }
@@ -167,10 +186,13 @@ public sealed class KeyRecordLedger
             throw new KeyRecordLedgerFormatException(path, $"not JSON: {e.Message}");
         }
 
-        if (root is not JsonObject obj || obj["format"]?.GetValueKind() != JsonValueKind.Number || (int)obj["format"]! != FormatVersion || obj["entries"] is not JsonArray entries)
+        if (root is not JsonObject obj || obj["format"]?.GetValueKind() != JsonValueKind.Number || (int)obj["format"]! is not (FormatVersion or LegacyFormatVersion) || obj["entries"] is not JsonArray entries)
         {
             throw new KeyRecordLedgerFormatException(path, $"expected {{\"format\": {FormatVersion}, \"entries\": [...]}}");
         }
+
+        var legacy = (int)obj["format"]! == LegacyFormatVersion;
+        _dirty = legacy; // rewritten in format 2 at the next save
 
         var index = 0;
         foreach (var item in entries)
@@ -181,14 +203,14 @@ public sealed class KeyRecordLedger
                 var holder = (string)item!["holder"]!;
                 var rid = (string)item["rid"]!;
                 var seq = (long)item["seq"]!;
-                var hash = (string)item["hash"]!;
+                var hash = item["hash"] is null && !legacy ? null : (string)item["hash"]!;
                 var kind = (string)item["kind"]!;
-                if (kind is not ("record" or "revocation") || seq < 1 || holder.Length != KeyRecordHolder.Length || hash.Length != KeyRecordHolder.Length || rid.Length is 0 or > KeyRecord.MaxRidLength)
+                if (kind is not ("record" or "revocation") || seq < 1 || holder.Length != KeyRecordHolder.Length || (hash is not null && hash.Length != KeyRecordHolder.Length) || rid.Length is 0 or > KeyRecord.MaxRidLength)
                 {
                     throw new KeyRecordLedgerFormatException(path, $"{where}: a value is out of range");
                 }
 
-                if (!_entries.TryAdd(KeyRecord.EntryKeyOf(holder, rid), new Entry(holder, rid, seq, hash, kind == "revocation")))
+                if (!_entries.TryAdd(KeyRecord.EntryKeyOf(holder, rid), new Entry(holder, rid, seq, legacy ? null : hash, kind == "revocation")))
                 {
                     throw new KeyRecordLedgerFormatException(path, $"{where}: holder and rid are listed twice");
                 }
@@ -205,5 +227,6 @@ public sealed class KeyRecordLedger
         }
     }
 
-    private sealed record Entry(string Holder, string Rid, long Seq, string Hash, bool Revoked);
+    // Hash null: a format-1 entry whose hash was of the token (unknown in today's terms) until it is seen again.
+    private sealed record Entry(string Holder, string Rid, long Seq, string? Hash, bool Revoked);
 }

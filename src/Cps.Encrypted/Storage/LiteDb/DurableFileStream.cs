@@ -14,13 +14,16 @@ namespace Stir.Encrypted.CpsService.Storage.LiteDb;
 /// </remarks>
 internal sealed class DurableFileStream : FileStream
 {
-    private DurableFileStream(string path, FileStreamOptions options)
+    private readonly IStoreFileFaults? _faults;
+
+    private DurableFileStream(string path, FileStreamOptions options, IStoreFileFaults? faults)
         : base(path, options)
     {
+        _faults = faults;
     }
 
-    /// <summary>Opens or creates (owner-only) the file for LiteDB's exclusive use.</summary>
-    public static DurableFileStream OpenOrCreate(string path)
+    /// <summary>Opens or creates (owner-only) the file for LiteDB's exclusive use; <paramref name="faults"/> is for tests.</summary>
+    public static DurableFileStream OpenOrCreate(string path, IStoreFileFaults? faults = null)
     {
         var options = new FileStreamOptions
         {
@@ -35,13 +38,47 @@ internal sealed class DurableFileStream : FileStream
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        return new DurableFileStream(path, options);
+        return new DurableFileStream(path, options, faults);
     }
 
-    public override void Flush() => base.Flush(flushToDisk: true);
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        _faults?.BeforeWrite(Name, Position, count);
+        base.Write(buffer, offset, count);
+    }
 
-    public override void Flush(bool flushToDisk) => base.Flush(flushToDisk: true);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _faults?.BeforeWrite(Name, Position, buffer.Length);
+        base.Write(buffer);
+    }
+
+    public override void WriteByte(byte value)
+    {
+        _faults?.BeforeWrite(Name, Position, 1);
+        base.WriteByte(value);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        _faults?.BeforeWrite(Name, Position, count);
+        return base.WriteAsync(buffer, offset, count, cancellationToken);
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _faults?.BeforeWrite(Name, Position, buffer.Length);
+        return base.WriteAsync(buffer, cancellationToken);
+    }
+
+    public override void Flush() => SyncToDisk();
+
+    public override void Flush(bool flushToDisk) => SyncToDisk();
 
     /// <summary>Makes every byte written so far durable (<c>fsync</c>).</summary>
-    public void SyncToDisk() => base.Flush(flushToDisk: true);
+    public void SyncToDisk()
+    {
+        _faults?.BeforeSync(Name);
+        base.Flush(flushToDisk: true);
+    }
 }

@@ -14,6 +14,10 @@ namespace Stir.Encrypted.CpsService.Storage.LiteDb;
 /// Writes happen on the writer loop only, inside <see cref="BeginTransaction"/> … <see cref="Commit"/> with no
 /// <c>await</c> between (LiteDB binds a transaction to its thread). Readers may run at any time; a read lock
 /// keeps the database open until they finish, and <see cref="Retire"/> waits for them.
+/// <para>After a failed write the instance is <see cref="Abandon">abandoned</see>, never written again: LiteDB 5
+/// may keep the failed transaction's collection lock (the next write then waits a minute for it) or close its
+/// engine, and after a failed <c>fsync</c> the kernel may have dropped pages LiteDB believes written (PostgreSQL's
+/// "fsyncgate"). The store opens the files again instead, which runs LiteDB's recovery from what is on disk.</para>
 /// </remarks>
 internal sealed class EpochFile : IDisposable
 {
@@ -24,6 +28,7 @@ internal sealed class EpochFile : IDisposable
     private const string BucketsCollection = "buckets";
     private const string MetaCollection = "meta";
     private const int ScanPageSize = 256;
+    private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
 
     private readonly DurableFileStream _data;
     private readonly DurableFileStream _log;
@@ -31,7 +36,7 @@ internal sealed class EpochFile : IDisposable
     private readonly ILiteCollection<BsonDocument> _buckets;
     private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
     private bool _retired;
-    private volatile bool _syncFailed;
+    private volatile bool _broken;
 
     private EpochFile(ulong epoch, string dataPath, string logPath, long deletionUnixMs, DurableFileStream data, DurableFileStream log, LiteDatabase database)
     {
@@ -54,6 +59,9 @@ internal sealed class EpochFile : IDisposable
     /// <summary>When every bucket of the epoch has expired and the files are deleted.</summary>
     public long DeletionUnixMs { get; }
 
+    /// <summary>Whether a write failed on this instance: it serves nothing more, and the store opens the files again.</summary>
+    public bool IsBroken => _broken;
+
     public static string DataFileName(ulong epoch) => FilePrefix + epoch.ToString(CultureInfo.InvariantCulture) + DataSuffix;
 
     public static string LogFileName(ulong epoch) => FilePrefix + epoch.ToString(CultureInfo.InvariantCulture) + LogSuffix;
@@ -73,7 +81,7 @@ internal sealed class EpochFile : IDisposable
     /// Opens the epoch's database in <paramref name="directory"/>, creating it when absent. A file that is not a
     /// sound LiteDB database throws <see cref="CorruptStoreFileException"/> naming it.
     /// </summary>
-    public static EpochFile OpenOrCreate(string directory, ulong epoch, long deletionUnixMs)
+    public static EpochFile OpenOrCreate(string directory, ulong epoch, long deletionUnixMs, IStoreFileFaults? faults = null)
     {
         var dataPath = Path.Combine(directory, DataFileName(epoch));
         var logPath = Path.Combine(directory, LogFileName(epoch));
@@ -95,12 +103,12 @@ internal sealed class EpochFile : IDisposable
 
         // Failing to open the files (permissions, a full disk) is an I/O problem and surfaces as such; failing
         // to read them as a database means they are damaged.
-        var data = DurableFileStream.OpenOrCreate(dataPath);
+        var data = DurableFileStream.OpenOrCreate(dataPath, faults);
         DurableFileStream? log = null;
         LiteDatabase? database = null;
         try
         {
-            log = DurableFileStream.OpenOrCreate(logPath);
+            log = DurableFileStream.OpenOrCreate(logPath, faults);
             var settings = new EngineSettings
             {
                 DataStream = data,
@@ -178,17 +186,31 @@ internal sealed class EpochFile : IDisposable
     }
 
     /// <summary>Finds a bucket by <c>_id</c>; false when absent or when the file has been retired.</summary>
+    /// <exception cref="StoreUnavailableException">The instance was abandoned after a failed write (read again: the store reopens it).</exception>
     public bool TryFind(string id, [NotNullWhen(true)] out BucketDocument? document)
     {
         document = null;
         _lifetime.EnterReadLock();
         try
         {
+            if (_broken)
+            {
+                // Not "absent": the bucket may hold blobs that a reopened instance serves.
+                throw new StoreUnavailableException("The epoch's file is being reopened after a failed write.");
+            }
             if (_retired)
             {
                 return false;
             }
-            var found = _buckets.FindById(id);
+            BsonDocument? found;
+            try
+            {
+                found = _buckets.FindById(id);
+            }
+            catch (Exception exception) when (exception is LiteException or IOException or ObjectDisposedException)
+            {
+                throw new StoreUnavailableException("The epoch's file could not be read.", exception);
+            }
             if (found is null)
             {
                 return false;
@@ -211,11 +233,9 @@ internal sealed class EpochFile : IDisposable
 
     public void BeginTransaction()
     {
-        if (_syncFailed)
+        if (_broken)
         {
-            // After a failed fsync the kernel may have dropped the dirty pages while LiteDB believes them written
-            // (PostgreSQL's "fsyncgate"): nothing more is written to, or acknowledged from, this file.
-            throw new IOException($"\"{LogPath}\" failed to sync to disk; the file takes no more writes.");
+            throw new InvalidOperationException("An abandoned epoch file was written to; the store must reopen it first.");
         }
         if (!_database.BeginTrans())
         {
@@ -235,14 +255,35 @@ internal sealed class EpochFile : IDisposable
     public void Commit()
     {
         _database.Commit();
+        _log.SyncToDisk();
+    }
+
+    /// <summary>
+    /// Gives the instance up after a failed write: waits for running readers, then closes the two files without
+    /// asking LiteDB to (its engine may be waiting on the failed transaction's lock, and a checkpoint now would
+    /// write pages of an unknown state). Readers that still hold the instance get <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    public void Abandon()
+    {
+        _broken = true;
+        // A reader stuck inside a broken engine must not hold the writer loop: after a while the files are closed
+        // under it, and it fails (a StoreUnavailableException to its caller) instead of waiting.
+        var locked = _lifetime.TryEnterWriteLock(AbandonWait);
         try
         {
-            _log.SyncToDisk();
+            if (!_retired)
+            {
+                _retired = true;
+                DisposeQuietly(_data);
+                DisposeQuietly(_log);
+            }
         }
-        catch
+        finally
         {
-            _syncFailed = true;
-            throw;
+            if (locked)
+            {
+                _lifetime.ExitWriteLock();
+            }
         }
     }
 
@@ -278,7 +319,7 @@ internal sealed class EpochFile : IDisposable
         _lifetime.EnterWriteLock();
         try
         {
-            if (!_retired)
+            if (!_retired && !_broken)
             {
                 _retired = true;
                 CloseFiles();

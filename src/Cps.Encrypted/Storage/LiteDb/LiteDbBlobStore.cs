@@ -43,6 +43,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
     private readonly long _retentionMs;
     private readonly int _maxBatchSize;
     private readonly TimeSpan _batchWait;
+    private readonly IStoreFileFaults? _faults;
     private readonly string _directory;
     private readonly FileStream _directoryLock;
     private readonly StoreSecret _coverKey;
@@ -58,6 +59,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
     private int _disposed;
     private long _appendTransactions;
     private long _corruptBlobs;
+    private long _reopens;
 
     private LiteDbBlobStore(
         LiteDbStoreOptions options,
@@ -75,6 +77,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
         _retentionMs = (long)options.BucketRetentionAfterEpoch.TotalMilliseconds;
         _maxBatchSize = options.MaxBatchSize;
         _batchWait = options.BatchWait;
+        _faults = options.Faults;
         _directory = directory;
         _directoryLock = directoryLock;
         _coverKey = coverKey;
@@ -102,6 +105,9 @@ internal sealed class LiteDbBlobStore : IBlobStore
 
     /// <summary>How many stored blobs failed authentication when read and were dropped.</summary>
     internal long CorruptBlobCount => Interlocked.Read(ref _corruptBlobs);
+
+    /// <summary>How many times an epoch file was abandoned after a failed write and opened again.</summary>
+    internal long ReopenCount => Interlocked.Read(ref _reopens);
 
     /// <summary>The directory holding the store's files (<c>&lt;DataDirectory&gt;/cps</c>).</summary>
     internal string DirectoryPath => _directory;
@@ -180,7 +186,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
                     }
                     continue;
                 }
-                var file = EpochFile.OpenOrCreate(directory, epoch, deletion);
+                var file = EpochFile.OpenOrCreate(directory, epoch, deletion, options.Faults);
                 opened.Push(file);
                 files[epoch] = file;
                 file.Scan(document =>
@@ -273,7 +279,8 @@ internal sealed class LiteDbBlobStore : IBlobStore
         }
         catch (Exception exception)
         {
-            return (false, $"the current epoch's file does not take writes ({exception.GetType().Name})");
+            var cause = exception is StoreUnavailableException { InnerException: { } inner } ? inner : exception;
+            return (false, $"the current epoch's file does not take writes ({cause.GetType().Name})");
         }
     }
 
@@ -507,7 +514,8 @@ internal sealed class LiteDbBlobStore : IBlobStore
         }
         catch (Exception exception)
         {
-            requests.ForEach(request => request.Fail(exception));
+            var failure = Unavailable(exception);
+            requests.ForEach(request => request.Fail(failure));
             return;
         }
 
@@ -548,7 +556,11 @@ internal sealed class LiteDbBlobStore : IBlobStore
         }
         catch (Exception exception)
         {
-            requests.ForEach(request => request.Fail(exception));
+            // Nothing of the transaction is acknowledged; whatever LiteDB and the kernel now hold of this file is
+            // not trusted for another write (EpochFile remarks): the files are opened again, with LiteDB's recovery.
+            var failure = Unavailable(exception);
+            requests.ForEach(request => request.Fail(failure));
+            Reopen(file);
             return;
         }
 
@@ -636,7 +648,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
 
     private EpochFile GetOrCreateFile(ulong epoch, long now)
     {
-        if (_files.TryGetValue(epoch, out var file))
+        if (_files.TryGetValue(epoch, out var file) && !file.IsBroken)
         {
             return file;
         }
@@ -645,10 +657,39 @@ internal sealed class LiteDbBlobStore : IBlobStore
         {
             throw new InvalidOperationException("The epoch's retention is over; its file is gone.");
         }
-        file = EpochFile.OpenOrCreate(_directory, epoch, deletion);
+        // A broken instance stays in the map until this succeeds, so that readers meanwhile get "unavailable"
+        // rather than an empty bucket.
+        file = EpochFile.OpenOrCreate(_directory, epoch, deletion, _faults);
         _files[epoch] = file;
         return file;
     }
+
+    /// <summary>
+    /// Abandons <paramref name="file"/> after a failed write and opens its files again at once (LiteDB replays the
+    /// committed part of its log); when that fails too (the disk is still full, say), the next write tries again.
+    /// </summary>
+    private void Reopen(EpochFile file)
+    {
+        file.Abandon();
+        Interlocked.Increment(ref _reopens);
+        try
+        {
+            GetOrCreateFile(file.Epoch, Now());
+        }
+#pragma warning disable CA1031 // Any failure leaves the broken instance in place; readers get "unavailable" and the next write retries.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    // Errors of the files or of LiteDB are the store's state, not a bug of the request: answered `unavailable`
+    // (503, Retry-After), as a store that cannot be reached is.
+    private static Exception Unavailable(Exception exception) => exception switch
+    {
+        StoreUnavailableException or ArgumentException or OperationCanceledException => exception,
+        _ => new StoreUnavailableException("The store could not write.", exception),
+    };
 
     /// <summary>
     /// Drops the sealed bytes of blobs that ended and the buckets that expired, deletes the files of epochs whose
@@ -667,6 +708,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
             }
             try
             {
+                file = GetOrCreateFile(byEpoch.Key, now); // reopens an instance abandoned since
                 SweepBuckets(file, byEpoch, now);
             }
             catch (Exception exception)
@@ -677,6 +719,10 @@ internal sealed class LiteDbBlobStore : IBlobStore
                     _expiry.Add(key, now);
                 }
                 failures.Add(exception);
+                if (!file.IsBroken)
+                {
+                    Reopen(file);
+                }
             }
         }
         foreach (var file in _files.Values)

@@ -39,6 +39,9 @@ internal sealed class LiteDbStoreOptions
     /// <summary>How often expired blob bytes, buckets, epoch files and keys are removed.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Tests only: failures injected under the epoch files (a full disk, a failing device).</summary>
+    internal IStoreFileFaults? Faults { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     public void Validate()
     {
