@@ -32,7 +32,7 @@ public sealed class CliFlowTests(ServeProcess serve) : IDisposable
         var stored = ServeProcess.Json(call);
         Assert.Equal(1, stored.GetProperty("blobs").GetInt32());
         Assert.Equal(["route", "config", "keys", "sign", "index", "seal", "store"], stored.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()));
-        Assert.Contains("2 key holder(s), from the directory", stored.GetProperty("steps")[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("2 key holder(s), from the cache, synced now to version ", stored.GetProperty("steps")[2].GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.EndsWith(" for 2 holders", stored.GetProperty("steps")[5].GetProperty("detail").GetString(), StringComparison.Ordinal);
         foreach (var verdict in new[] { byCarrier, byPbx })
         {
@@ -113,7 +113,7 @@ public sealed class CliFlowTests(ServeProcess serve) : IDisposable
 
         Assert.True(healthy.ExitCode == 0, healthy.ToString());
         var checks = ServeProcess.Json(healthy).GetProperty("checks").EnumerateArray().ToList();
-        Assert.Equal(["health", "clock", "health", "clock", "trust"], checks.Select(c => c.GetProperty("check").GetString()));
+        Assert.Equal(["health", "clock", "config", "health", "clock", "trust"], checks.Select(c => c.GetProperty("check").GetString()));
         Assert.All(checks, c => Assert.Equal("OK", c.GetProperty("status").GetString()));
         Assert.Equal(1, dead.ExitCode);
         Assert.StartsWith("FAIL health     cps http://127.0.0.1:1/: no answer", dead.Stdout, StringComparison.Ordinal);
@@ -134,7 +134,8 @@ public sealed class CliFlowTests(ServeProcess serve) : IDisposable
 
     private Task<ProcessResult> Call(TelephoneNumber? orig, TelephoneNumber? dest, params string[] more)
     {
-        var args = new List<string> { "call", "--trust", serve.Root, "--cps", serve.Cps.AbsoluteUri, "--directory", serve.DirectoryUrl.AbsoluteUri, "--allow-http", "--output", "json" };
+        // --sync: the keys come from a copy of the directory brought up to date first (names no number).
+        var args = new List<string> { "call", "--trust", serve.Root, "--cps", serve.Cps.AbsoluteUri, "--directory", serve.DirectoryUrl.AbsoluteUri, "--sync", "--allow-http", "--output", "json" };
         if (orig is not null)
         {
             args.AddRange(["--orig", orig.ToE164(), "--dest", dest!.ToE164()]);

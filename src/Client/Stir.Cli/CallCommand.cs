@@ -12,8 +12,9 @@ namespace Stir.Encrypted.Cli;
 /// <summary>
 /// `stir call`: the caller's side of an out-of-band call (RFC 8816 §8.1). Signs a PASSporT with --cert/--key (or
 /// takes --passport files, or lifts them from a SIP INVITE with --identity: the gateway path), finds the callee's CPS
-/// and directory, fetches and verifies the key records of every holder of the called number, seals one blob to all
-/// of them and stores it in the call's bucket (spec/protocol.md §4, §5). Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
+/// and directory, takes the key records of every holder of the called number from the local copy of the directory
+/// (--cache; --sync updates it first; --live-lookup asks the directory for the number's bucket instead), verifies
+/// them, seals one blob to all of them and stores it in the call's bucket (spec/protocol.md §4, §5). Prints each step with its time. Exit 0 stored, 1 nothing to store or nobody to store
 /// it for, 2 usage, 3 a service or file failed.
 /// </summary>
 internal static class CallCommand
@@ -29,10 +30,20 @@ internal static class CallCommand
         var x5u = new Option<string?>("--x5u") { Description = "Put this URL of the chain in x5u (small blobs, SIP-ready) instead of the chain in x5c" };
         var attest = new Option<string>("--attest") { Description = "SHAKEN attestation A, B or C; none for a basic PASSporT", DefaultValueFactory = _ => "A" };
         var trust = new Option<string>("--trust") { Description = "PEM file of the STI trust anchors key records must chain to", Required = true };
-        var cache = new Option<string?>("--cache") { Description = "Directory for the directory client's cache and ledger (answers while the directory is down)" };
+        var cache = new Option<string?>("--cache")
+        {
+            Description = "The local copy of the directory the called number's keys come from (made by `stir directory sync --cache DIR`), with the ledger of seen records",
+        };
+        var sync = new Option<bool>("--sync") { Description = "Bring --cache up to date (snapshot and changes, which name no number) before looking the keys up in it" };
+        var liveLookup = new Option<bool>("--live-lookup")
+        {
+            Description = "Ask the directory for the called number's bucket now instead of the local copy: the directory learns the bucket, "
+                + "and when, just before the CPS store (see spec/threat-model.md, directory–CPS collusion)",
+        };
+        var knownCps = ConfigurationWarning.KnownCpsOption();
         var command = new Command("call", "Store a call's PASSporTs out of band for every key holder of the called number")
         {
-            orig, dest, passportFiles, identity, cert, key, x5u, attest, trust, cache,
+            orig, dest, passportFiles, identity, cert, key, x5u, attest, trust, cache, sync, liveLookup, knownCps,
         };
         var routing = CallRouting.Add(command, withDirectory: true);
         command.SetAction(async (parse, cancellationToken) =>
@@ -90,6 +101,11 @@ internal static class CallCommand
                 }
             }
 
+            if (parse.GetValue(sync) && parse.GetValue(liveLookup))
+            {
+                return output.Fail(ExitCodes.Usage, "--sync and --live-lookup exclude each other", "--sync updates the local copy the keys come from; --live-lookup asks the directory for the number's bucket instead");
+            }
+
             var attestation = parse.GetValue(attest)!;
             if (attestation is not ("A" or "B" or "C" or "none"))
             {
@@ -135,14 +151,40 @@ internal static class CallCommand
 
                 using var http = new HttpClient();
                 var validator = new StirChainValidator(anchors);
-                using var directory = new DirectoryClient(http, directoryUrl!, new KeyRecordVerifier(validator), new DirectoryClientOptions { CacheDirectory = parse.GetValue(cache) });
-                var placer = new CallPlacer(http, router!, new DirectoryKeyHolderSource(directory), new CallPlacerOptions
+                var cacheDirectory = parse.GetValue(cache);
+                var mode = parse.GetValue(liveLookup) ? DirectoryLookupMode.Bucketed : parse.GetValue(sync) ? DirectoryLookupMode.Synced : DirectoryLookupMode.Cached;
+                DirectoryClient directory;
+                CallPlacer placer;
+                try
                 {
-                    Signer = signingKey is null ? null : new PassportSigner(signingKey),
-                    SignerX5u = parse.GetValue(x5u),
-                    SignerChain = chain,
-                    Attest = attestation == "none" ? null : attestation,
-                });
+                    if (cacheDirectory is not null && mode == DirectoryLookupMode.Synced)
+                    {
+                        System.IO.Directory.CreateDirectory(cacheDirectory);
+                    }
+
+                    directory = new DirectoryClient(http, directoryUrl!, new KeyRecordVerifier(validator), new DirectoryClientOptions { CacheDirectory = cacheDirectory });
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or KeyRecordLedgerFormatException)
+                {
+                    return output.Fail(ExitCodes.Failure, $"--cache {cacheDirectory}: {e.Message}", "give the directory `stir directory sync --cache` filled, or move a damaged ledger aside");
+                }
+
+                using var ownedDirectory = directory;
+                try
+                {
+                    placer = new CallPlacer(http, router!, new DirectoryKeyHolderSource(directory, mode), new CallPlacerOptions
+                    {
+                        Signer = signingKey is null ? null : new PassportSigner(signingKey),
+                        SignerX5u = parse.GetValue(x5u),
+                        SignerChain = chain,
+                        Attest = attestation == "none" ? null : attestation,
+                        Cps = new Cps.CpsClientOptions { KnownConfigurationsFile = parse.GetValue(knownCps) },
+                    });
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Cps.KnownCpsConfigurationsFormatException)
+                {
+                    return output.Fail(ExitCodes.Failure, $"--known-cps: {e.Message}", "the file is written by `stir call`/`stir verify`; move a damaged one aside to start over");
+                }
 
                 PlacementReport? report;
                 string detail;
@@ -172,6 +214,8 @@ internal static class CallCommand
                         ["routing"] = source,
                         ["cps"] = report?.Cps?.AbsoluteUri,
                         ["directory"] = directoryUrl!.AbsoluteUri,
+                        ["keyLookup"] = mode.ToString().ToLowerInvariant(),
+                        ["configurationChange"] = ConfigurationWarning.ToJson(report?.ConfigurationChange),
                         ["epoch"] = report?.Epoch,
                         ["blobs"] = report?.Blobs ?? 0,
                         ["passports"] = new JsonArray([.. (report?.Passports ?? []).Select(t => (JsonNode)t)]),
@@ -180,6 +224,11 @@ internal static class CallCommand
                     },
                     w =>
                     {
+                        if (report?.ConfigurationChange is { } change)
+                        {
+                            w.WriteLine(ConfigurationWarning.Line(change));
+                        }
+
                         w.WriteLine($"{(report?.Stored == true ? "stored" : "NOT stored")}: {detail}");
                         Steps.Write(w, steps);
                     });

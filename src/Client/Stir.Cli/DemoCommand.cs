@@ -136,7 +136,7 @@ internal static class DemoCommand
                     return (await world.Verifier(world.CarolKey, Carol).VerifyAsync(Alice, Carol, cancellationToken), stored.Steps, null);
                 });
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or DirectoryUnavailableException or Microsoft.Extensions.Options.OptionsValidationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or DirectoryUnavailableException or DirectoryDocumentFormatException or Microsoft.Extensions.Options.OptionsValidationException)
             {
                 return output.Fail(ExitCodes.Failure, $"the demo could not run: {e.Message}", "it needs loopback ports and a writable temporary directory");
             }
@@ -220,7 +220,8 @@ internal static class DemoCommand
                 passportSigner = new PassportSigner(key);
             }
 
-            return new CallPlacer(_http, new StaticCallRouter(_services.Cps), new DirectoryKeyHolderSource(_directory), new CallPlacerOptions
+            // From the synced copy: the directory is asked nothing at call time.
+            return new CallPlacer(_http, new StaticCallRouter(_services.Cps), new DirectoryKeyHolderSource(_directory, DirectoryLookupMode.Cached), new CallPlacerOptions
             {
                 Signer = passportSigner,
                 SignerX5u = signer is null ? null : _services.X5uOf(NameOf(signer)),
@@ -344,7 +345,10 @@ internal static class DemoCommand
                 }
             }
 
-            Summary = $"STI-CA + 7 certificates, {records.Length} key records published (Bob: 2 holders)";
+            // Callers take keys from a local copy of the directory (snapshot and changes name no number), so that at
+            // call time the directory learns nothing about whom they call (spec/protocol.md §10 "Call time").
+            var synced = await _directory.SyncAsync(cancellationToken);
+            Summary = $"STI-CA + 7 certificates, {records.Length} key records published (Bob: 2 holders), callers' copy of the directory synced to version {synced.Version}";
         }
     }
 }

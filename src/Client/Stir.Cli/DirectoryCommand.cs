@@ -205,8 +205,8 @@ internal static class DirectoryCommand
         var trust = TrustOption();
         var spcAuth = SpcAuthOption();
         var cache = CacheOption(required: false);
-        var mode = new Option<string>("--mode") { Description = "bucketed (hides the number among its bucket), exact, or cached (asks the directory nothing)", DefaultValueFactory = _ => "bucketed" };
-        mode.AcceptOnlyFromAmong("bucketed", "exact", "cached");
+        var mode = new Option<string>("--mode") { Description = "bucketed (hides the number among its bucket), exact, cached (asks the directory nothing), or synced (syncs --cache by snapshot and changes, which name no number, then answers from it)", DefaultValueFactory = _ => "bucketed" };
+        mode.AcceptOnlyFromAmong("bucketed", "exact", "cached", "synced");
         var command = new Command("lookup", "The verified HPKE keys of a number's key holders") { number, directory, trust, spcAuth, cache, mode };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -229,6 +229,7 @@ internal static class DirectoryCommand
                 {
                     "exact" => DirectoryLookupMode.Exact,
                     "cached" => DirectoryLookupMode.Cached,
+                    "synced" => DirectoryLookupMode.Synced,
                     _ => DirectoryLookupMode.Bucketed,
                 };
                 DirectoryLookupResult result;

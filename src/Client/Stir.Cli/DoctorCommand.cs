@@ -11,7 +11,8 @@ namespace Stir.Encrypted.Cli;
 /// <summary>
 /// `stir doctor`: what usually breaks a deployment, one line each (OK, WARN or FAIL, with a hint): the services'
 /// health endpoints, the clock against each service's Date header (a PASSporT's iat and the CPS's epochs depend on
-/// it), ENUM discovery of a number, and the trust anchors (they load, and are not expired or about to). Exit 0 when
+/// it), the CPS's configuration against this client's floors and, with --known-cps, against the one accepted before
+/// (spec/protocol.md §7), ENUM discovery of a number, and the trust anchors (they load, and are not expired or about to). Exit 0 when
 /// nothing failed (warnings allowed), 1 when a check failed, 2 usage.
 /// </summary>
 internal static class DoctorCommand
@@ -23,7 +24,8 @@ internal static class DoctorCommand
         var number = new Option<string?>("--number") { Description = "A number to discover through ENUM, E.164" };
         var dnsServers = new Option<string[]>("--dns-server") { Description = "A name server for ENUM, IP or IP:port; default: the system's resolvers" };
         var trust = new Option<string?>("--trust") { Description = "PEM file of the STI trust anchors to check" };
-        var command = new Command("doctor", "Check clock skew, service health, ENUM discovery and trust anchors, one line each") { cps, directory, number, dnsServers, trust };
+        var knownCps = ConfigurationWarning.KnownCpsOption();
+        var command = new Command("doctor", "Check clock skew, service health, the CPS configuration, ENUM discovery and trust anchors, one line each") { cps, directory, number, dnsServers, trust, knownCps };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = CommandOutput.For(parse);
@@ -43,7 +45,14 @@ internal static class DoctorCommand
                     return output.Fail(ExitCodes.Usage, $"--{name} \"{text}\" is not an absolute http(s) URL");
                 }
 
-                await CheckServiceAsync(http, name, url, Add, cancellationToken);
+                if (await CheckServiceAsync(http, name, url, Add, cancellationToken) && name == "cps")
+                {
+                    var unusable = await CheckConfigurationAsync(http, url, parse.GetValue(knownCps), Add, cancellationToken);
+                    if (unusable is not null)
+                    {
+                        return output.Fail(ExitCodes.Failure, unusable, "the file is written by `stir call`/`stir verify`/`stir doctor`; move a damaged one aside to start over");
+                    }
+                }
             }
 
             if (parse.GetValue(number) is { } numberText)
@@ -128,9 +137,52 @@ internal static class DoctorCommand
         return command;
     }
 
+    // spec/protocol.md §7: the configuration is one this client accepts (floors, Argon2id minimums), and, with
+    // --known-cps, whether it changed since it was last accepted. Returns an error only for an unusable --known-cps file.
+    private static async Task<string?> CheckConfigurationAsync(HttpClient http, Uri url, string? knownCps, Action<string, string, string, string?> add, CancellationToken cancellationToken)
+    {
+        Cps.CpsClient client;
+        try
+        {
+            client = new Cps.CpsClient(http, url, new Cps.CpsClientOptions { KnownConfigurationsFile = knownCps, Timeout = TimeSpan.FromSeconds(5) });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Cps.KnownCpsConfigurationsFormatException)
+        {
+            return $"--known-cps: {e.Message}";
+        }
+
+        try
+        {
+            var check = await client.CheckConfigurationAsync(cancellationToken);
+            var c = check.Configuration;
+            var summary = $"epoch {c.Index.EpochSeconds} s, {c.Index.BucketBits}-bit buckets, Argon2id {c.Index.MemoryKiB} KiB × {c.Index.Iterations}, "
+                + $"slots {string.Join("/", c.Classes.Select(k => k.Slots))}, retention {c.Retention.MinSeconds}–{c.Retention.MaxSeconds} s: within this client's floors";
+            if (check.Change is { } change)
+            {
+                add("config", "WARN", $"{url}: {change}", change.SaltChanged
+                    ? "the salt changed: earlier buckets are unreachable, and a CPS showing different salts to different clients can tell them apart; ask the operator"
+                    : "a privacy parameter changed: check it with the CPS operator");
+            }
+            else
+            {
+                add("config", "OK", summary, null);
+            }
+        }
+        catch (Cps.CpsProblemException e)
+        {
+            add("config", "FAIL", $"{url}: {e.Detail}", "callers refuse to store and callees to retrieve at this CPS until its configuration meets the floors of spec/protocol.md §7");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--known-cps: {e.Message}";
+        }
+
+        return null;
+    }
+
     // The health endpoint answers, and the clock agrees with the service's Date header (RFC 9110 §6.6.1) within the
     // CPS's default skew (5 s): the error of one-second Date resolution plus the round trip is allowed for.
-    private static async Task CheckServiceAsync(HttpClient http, string name, Uri url, Action<string, string, string, string?> add, CancellationToken cancellationToken)
+    private static async Task<bool> CheckServiceAsync(HttpClient http, string name, Uri url, Action<string, string, string, string?> add, CancellationToken cancellationToken)
     {
         var sent = TimeProvider.System.GetUtcNow();
         var watch = Stopwatch.StartNew();
@@ -142,7 +194,7 @@ internal static class DoctorCommand
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             add("health", "FAIL", $"{name} {url}: no answer ({e.Message})", $"is the {name} running? (`stir serve` runs both on loopback)");
-            return;
+            return false;
         }
 
         using (response)
@@ -152,7 +204,7 @@ internal static class DoctorCommand
             if (response.Headers.Date is not { } date)
             {
                 add("clock", "WARN", $"{name}: no Date header to compare the clock with", null);
-                return;
+                return response.IsSuccessStatusCode;
             }
 
             var local = sent + (rtt / 2);
@@ -160,6 +212,7 @@ internal static class DoctorCommand
             var slack = 1 + rtt.TotalSeconds;
             var status = Math.Abs(skew) <= slack + 1 ? "OK" : Math.Abs(skew) <= 5 ? "WARN" : "FAIL";
             add("clock", status, $"{name}: local clock {skew:+0.0;-0.0} s against its Date header", status == "OK" ? null : "synchronise with NTP: PASSporT iat and CPS epochs allow only a few seconds of skew");
+            return response.IsSuccessStatusCode;
         }
     }
 }

@@ -26,7 +26,8 @@ internal static class VerifyCommand
         var state = new Option<string?>("--state") { Description = "File remembering consumed PASSporTs between runs, so that a replay is caught by the next `stir verify`" };
         var invite = new Option<string?>("--invite") { Description = "The INVITE that arrived from the PSTN: verify its call and print it with the Identity header fields re-inserted" };
         var inviteOut = new Option<string?>("--invite-out") { Description = "With --invite: write the new INVITE to this file" };
-        var command = new Command("verify", "Retrieve and verify a call's PASSporTs out of band with the callee's keys") { orig, dest, keys, trust, state, invite, inviteOut };
+        var knownCps = ConfigurationWarning.KnownCpsOption();
+        var command = new Command("verify", "Retrieve and verify a call's PASSporTs out of band with the callee's keys") { orig, dest, keys, trust, state, invite, inviteOut, knownCps };
         var routing = CallRouting.Add(command, withDirectory: false);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -92,7 +93,19 @@ internal static class VerifyCommand
             var parseOptions = new PassportParseOptions { AllowLoopbackHttpX5u = allowHttp };
             var x5u = new X5uResolver(http, validator, new X5uResolverOptions { AllowHttp = allowHttp });
             var passports = new PassportVerifier(new StirCredentialResolver(validator, x5u), new PassportVerifierOptions { ParseOptions = parseOptions });
-            var verifier = new CallVerifier(http, router!, ring, passports, new CallVerifierOptions { ConsumedStateFile = parse.GetValue(state) });
+            CallVerifier verifier;
+            try
+            {
+                verifier = new CallVerifier(http, router!, ring, passports, new CallVerifierOptions
+                {
+                    ConsumedStateFile = parse.GetValue(state),
+                    Cps = new Cps.CpsClientOptions { KnownConfigurationsFile = parse.GetValue(knownCps) },
+                });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Cps.KnownCpsConfigurationsFormatException)
+            {
+                return output.Fail(ExitCodes.Failure, $"--known-cps or --state: {e.Message}", "move a damaged file aside to start over");
+            }
 
             CallVerdict verdict;
             GatewayDelivery? delivery = null;
@@ -137,11 +150,17 @@ internal static class VerifyCommand
                     ["passports"] = new JsonArray([.. verdict.Tokens.Select(t => (JsonNode)t)]),
                     ["identityHeaders"] = new JsonArray([.. headers.Select(h => (JsonNode)h)]),
                     ["delivery"] = delivery?.Detail,
+                    ["configurationChange"] = ConfigurationWarning.ToJson(verdict.ConfigurationChange),
                     ["steps"] = Steps.ToJson(verdict.Steps),
                     ["totalMs"] = Steps.Ms(verdict.Total),
                 },
                 w =>
                 {
+                    if (verdict.ConfigurationChange is { } change)
+                    {
+                        w.WriteLine(ConfigurationWarning.Line(change));
+                    }
+
                     w.WriteLine($"verstat: {verdict.Verstat.ToToken()}{(verdict.Suspicious ? " (suspicious)" : string.Empty)}");
                     w.WriteLine($"reason:  {verdict.Reason}");
                     Steps.Write(w, verdict.Steps);

@@ -58,7 +58,9 @@ public sealed class ProcessKillTests : IDisposable
         await using var first = await CpsProcess.StartAsync(_directory.Path, Settings);
         var port = first.Port;
         using var http = new HttpClient();
-        var client = new CpsClient(http, first.BaseUrl, new CpsClientOptions { Timeout = TimeSpan.FromSeconds(10) });
+        // Lifetimes of 600 to 900 s are beyond what a client accepts (spec §7 floors: at most 120 s); this test is about
+        // the service's durability, so its client reads the configuration with the document's own limits only.
+        var client = new CpsClient(http, first.BaseUrl, new CpsClientOptions { Timeout = TimeSpan.FromSeconds(10), Floors = CpsConfigurationFloors.FormatLimitsOnly });
         using var calls = new SealedCalls(await client.GetConfigurationAsync(), holders: 3, seed: Seed);
         await first.KillAsync();
 

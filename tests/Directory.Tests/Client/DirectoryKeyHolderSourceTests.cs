@@ -7,7 +7,8 @@ namespace Stir.Encrypted.DirectoryService.Tests.Client;
 
 /// <summary>
 /// The caller's key holders from the real directory: every verified holder of the number, nothing revoked or
-/// refused, the cache when the directory is down (and the lookup says so), a routing error when there is neither.
+/// refused, the cache when the directory is down (and the lookup says so), a routing error when there is neither;
+/// by default from the local copy only, asking the directory nothing at call time (TM-60).
 /// </summary>
 public sealed class DirectoryKeyHolderSourceTests : IDisposable
 {
@@ -33,7 +34,7 @@ public sealed class DirectoryKeyHolderSourceTests : IDisposable
         Assert.Equal(
             new[] { carrierKey, resellerKey, phoneKey }.Select(r => Convert.ToHexString(r.PublicKey.Span)).Order(StringComparer.Ordinal),
             lookup.Keys.Select(k => Convert.ToHexString(k.Export())).Order(StringComparer.Ordinal));
-        Assert.Equal("the directory", lookup.Source);
+        Assert.Equal(mode == DirectoryLookupMode.Exact ? "the directory (live exact lookup)" : "the directory (live bucketed lookup)", lookup.Source);
     }
 
     [Fact]
@@ -45,6 +46,7 @@ public sealed class DirectoryKeyHolderSourceTests : IDisposable
         await _rig.PublishAsync(phone.Record("phone", 1, ["12025550123"]));
         await _rig.PublishAsync(phone.Revocation("phone", 2));
         var (client, _) = _rig.NewClient();
+        _ = await client.SyncAsync();
 
         var keys = await new DirectoryKeyHolderSource(client).GetHolderKeysAsync(Alice, CancellationToken.None);
 
@@ -91,7 +93,7 @@ public sealed class DirectoryKeyHolderSourceTests : IDisposable
     {
         var record = await _rig.PublishAsync(_rig.Carrier.Record("carrier", 1, ["12025550123"]));
         var (client, log) = _rig.NewClient();
-        var source = new DirectoryKeyHolderSource(client);
+        var source = new DirectoryKeyHolderSource(client, DirectoryLookupMode.Bucketed);
         _ = await source.GetHolderKeysAsync(Alice, CancellationToken.None);
         _rig.Pki.Time.Advance(TimeSpan.FromMinutes(5));
         log.Down = true;
@@ -108,10 +110,82 @@ public sealed class DirectoryKeyHolderSourceTests : IDisposable
         var (client, log) = _rig.NewClient();
         log.Down = true;
 
-        var e = await Assert.ThrowsAsync<CallRoutingException>(() => new DirectoryKeyHolderSource(client).GetHolderKeysAsync(Alice, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<CallRoutingException>(() => new DirectoryKeyHolderSource(client, DirectoryLookupMode.Bucketed).GetHolderKeysAsync(Alice, CancellationToken.None));
 
         Assert.StartsWith("no key records for the called number: the directory http://localhost/ did not answer", e.Message, StringComparison.Ordinal);
         Assert.IsType<DirectoryUnavailableException>(e.InnerException);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-60")]
+    public async Task Default_FromTheSyncedCopy_AsksTheDirectoryNothing_ForAnyNumber()
+    {
+        var record = await _rig.PublishAsync(_rig.Carrier.Record("carrier", 1, ["12025550123"]));
+        var (client, log) = _rig.NewClient();
+        _ = await client.SyncAsync();
+        log.Clear();
+        var source = new DirectoryKeyHolderSource(client);
+
+        var found = await source.LookupHolderKeysAsync(Alice, CancellationToken.None);
+        var none = await source.LookupHolderKeysAsync(TelephoneNumber.ParseCanonical("12025559999"), CancellationToken.None);
+
+        Assert.Equal(DirectoryLookupMode.Cached, source.Mode);
+        Assert.Equal([Convert.ToHexString(record.PublicKey.Span)], found.Keys.Select(k => Convert.ToHexString(k.Export())));
+        Assert.StartsWith("the cache, 0 s old", found.Source, StringComparison.Ordinal);
+        Assert.Empty(none.Keys); // the whole directory is in the copy: no record means no holder
+        Assert.Empty(log.Requests);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-60")]
+    public async Task SyncedMode_AsksOnlyForTheChangesSinceItsVersion_AndLiveMode_ForOneBucket()
+    {
+        await _rig.PublishAsync(_rig.Carrier.Record("carrier", 1, ["12025550123"]));
+        var (client, log) = _rig.NewClient();
+        _ = await client.SyncAsync();
+        var version = client.SyncedVersion;
+        var later = await _rig.PublishAsync(_rig.Carrier.Record("carrier", 2, ["12025550123"]));
+        log.Clear();
+
+        var synced = await new DirectoryKeyHolderSource(client, DirectoryLookupMode.Synced).LookupHolderKeysAsync(Alice, CancellationToken.None);
+        var syncRequests = log.Paths.ToList();
+        log.Clear();
+        var live = await new DirectoryKeyHolderSource(client, DirectoryLookupMode.Bucketed).LookupHolderKeysAsync(Alice, CancellationToken.None);
+
+        Assert.Equal([Convert.ToHexString(later.PublicKey.Span)], synced.Keys.Select(k => Convert.ToHexString(k.Export())));
+        Assert.Equal($"the cache, synced now to version {client.SyncedVersion}", synced.Source);
+        Assert.Equal([$"/v1/changes?since={version}"], syncRequests);
+        Assert.Single(live.Keys);
+        Assert.Equal(1, log.Paths.Count(p => p.StartsWith("/v1/buckets/", StringComparison.Ordinal)));
+        Assert.DoesNotContain(log.Paths, p => p.StartsWith("/v1/numbers/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Default_WithNothingInTheLocalCopy_IsARoutingError_SayingHowToFixIt_AndAsksNothing()
+    {
+        await _rig.PublishAsync(_rig.Carrier.Record("carrier", 1, ["12025550123"]));
+        var (client, log) = _rig.NewClient();
+
+        var e = await Assert.ThrowsAsync<CallRoutingException>(() => new DirectoryKeyHolderSource(client).GetHolderKeysAsync(Alice, CancellationToken.None));
+
+        Assert.StartsWith("no key records for the called number: the cache holds nothing for the number younger than 1.00:00:00; sync the local copy", e.Message, StringComparison.Ordinal);
+        Assert.Contains("opt in to a live lookup", e.Message, StringComparison.Ordinal);
+        Assert.Empty(log.Requests);
+    }
+
+    [Fact]
+    public async Task SyncedMode_DirectoryDown_AnswersFromTheCopy_AndSaysTheSyncFailed()
+    {
+        var record = await _rig.PublishAsync(_rig.Carrier.Record("carrier", 1, ["12025550123"]));
+        var (client, log) = _rig.NewClient();
+        _ = await client.SyncAsync();
+        _rig.Pki.Time.Advance(TimeSpan.FromMinutes(2));
+        log.Down = true;
+
+        var lookup = await new DirectoryKeyHolderSource(client, DirectoryLookupMode.Synced).LookupHolderKeysAsync(Alice, CancellationToken.None);
+
+        Assert.Equal([Convert.ToHexString(record.PublicKey.Span)], lookup.Keys.Select(k => Convert.ToHexString(k.Export())));
+        Assert.StartsWith("the cache, 120 s old (the directory did not answer: the sync failed: ", lookup.Source, StringComparison.Ordinal);
     }
 
     [Fact]

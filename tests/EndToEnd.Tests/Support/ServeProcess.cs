@@ -157,7 +157,11 @@ public sealed class ServeProcess : IAsyncLifetime
         return doc.RootElement.Clone();
     }
 
-    public CallPlacer Placer(DevelopmentCredential? signer, string? x5uName = null, HttpMessageHandler? directoryHandler = null, string? cacheDirectory = null)
+    /// <summary>
+    /// A placer whose keys come from its own copy of the served directory, synced before each lookup (snapshot and
+    /// changes, which name no number: the library's call-time default takes keys from a local copy only).
+    /// </summary>
+    public CallPlacer Placer(DevelopmentCredential? signer, string? x5uName = null, HttpMessageHandler? directoryHandler = null, string? cacheDirectory = null, DirectoryLookupMode mode = DirectoryLookupMode.Synced)
     {
         PassportSigner? passportSigner = null;
         if (signer is not null)
@@ -170,7 +174,7 @@ public sealed class ServeProcess : IAsyncLifetime
         var directoryHttp = directoryHandler is null ? _http : new HttpClient(directoryHandler);
         var directory = new DirectoryClient(directoryHttp, DirectoryUrl, new KeyRecordVerifier(Validator()), new DirectoryClientOptions { CacheDirectory = cacheDirectory });
         _owned.Add(directory);
-        return new CallPlacer(_http, new StaticCallRouter(Cps), new DirectoryKeyHolderSource(directory), new CallPlacerOptions
+        return new CallPlacer(_http, new StaticCallRouter(Cps), new DirectoryKeyHolderSource(directory, mode), new CallPlacerOptions
         {
             Signer = passportSigner,
             SignerX5u = x5uName is null ? null : X5uOf(x5uName),

@@ -10,20 +10,20 @@ public sealed class CpsClientTests
 {
     private static byte[] ConfigJson(int memoryKiB = 19456) =>
         Encoding.UTF8.GetBytes(new CpsConfiguration(
-            new IndexParameters(new byte[32], memoryKiB, 2, 14, 3600), [new SizeClass(256, 4)], RetentionPolicy.Default, false, 8, 5).ToJson().ToJsonString());
+            new IndexParameters(new byte[32], memoryKiB, 2, 14, 3600), [new SizeClass(256, 8)], RetentionPolicy.Default, false, 8, 5).ToJson().ToJsonString());
 
     [Fact]
     public async Task Retrieve_AnswerOfTheWrongLength_IsRefused()
     {
         await using var server = new LoopbackHttpServer();
         server.Map("/v1/config", new Reply(200, "application/json", ConfigJson()));
-        server.Map("/v1/epochs/5/buckets/0abc", new Reply(200, "application/octet-stream", new byte[(256 * 4) - 1]));
+        server.Map("/v1/epochs/5/buckets/0abc", new Reply(200, "application/octet-stream", new byte[(256 * 8) - 1]));
         var client = new CpsClient(new HttpClient(), new Uri(server.BaseUrl));
 
         var ex = await Assert.ThrowsAsync<CpsProblemException>(() => client.RetrieveAsync(5, "0abc"));
 
         Assert.Equal("bad-response", ex.Type);
-        Assert.Contains("exactly 1024", ex.Detail, StringComparison.Ordinal);
+        Assert.Contains("exactly 2048", ex.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -31,12 +31,12 @@ public sealed class CpsClientTests
     {
         await using var server = new LoopbackHttpServer();
         server.Map("/v1/config", new Reply(200, "application/json", ConfigJson()));
-        server.Map("/v1/epochs/5/buckets/0abc", new Reply(200, "application/octet-stream", [.. Enumerable.Range(0, 1024).Select(i => (byte)(i / 256))]));
+        server.Map("/v1/epochs/5/buckets/0abc", new Reply(200, "application/octet-stream", [.. Enumerable.Range(0, 2048).Select(i => (byte)(i / 256))]));
         var client = new CpsClient(new HttpClient(), new Uri(server.BaseUrl));
 
         var blobs = await client.RetrieveAsync(5, "0abc");
 
-        Assert.Equal(4, blobs.Count);
+        Assert.Equal(8, blobs.Count);
         Assert.All(blobs.Select((b, i) => (b, i)), x => Assert.All(x.b.ToArray(), v => Assert.Equal(x.i, v)));
     }
 

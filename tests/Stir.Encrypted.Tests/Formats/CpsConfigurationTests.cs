@@ -8,7 +8,7 @@ public sealed class CpsConfigurationTests
 {
     private static CpsConfiguration Sample() => new(
         new IndexParameters(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray(), IndexParameters.DefaultMemoryKiB, 2, 14, 3600),
-        [new SizeClass(2048, 16), new SizeClass(8192, 4)],
+        [new SizeClass(2048, 16), new SizeClass(8192, 8)],
         RetentionPolicy.Default,
         storeAuthenticationRequired: false,
         maxBlobsPerStore: 8,
@@ -88,6 +88,111 @@ public sealed class CpsConfigurationTests
         Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
     }
 
+    // spec/protocol.md §7 "Client floors", one test per member: a well-formed document whose value is weaker than the
+    // floor is refused through the public parse path with the member, its value and the floor; the floor itself passes.
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_EpochSeconds_LongerThan3600_IsRefused() =>
+        AssertFloor("epochSeconds", 3601, 3600, "\"epochSeconds\" is 3601; this client accepts at most 3600 (spec §7 floors)");
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_IndexBucketBits_MoreThan20_IsRefused() =>
+        AssertFloor("index.bucketBits", 32, 20, "\"index.bucketBits\" is 32; this client accepts at most 20 (spec §7 floors)");
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_ClassesSlots_FewerThan8_IsRefused_InEveryClass()
+    {
+        var doc = Sample().ToJson();
+        doc["classes"]![1]!["slots"] = 7;
+        var ex = Assert.Throws<BlobFormatException>(() => Parse(doc));
+        Assert.Equal("CPS configuration \"classes[1].slots\" is 7; this client accepts at least 8 (spec §7 floors)", ex.Message);
+
+        doc["classes"]![1]!["slots"] = 8;
+        Assert.Equal(8, Parse(doc).Classes[1].Slots);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_RetentionMaxSeconds_LongerThan120_IsRefused() =>
+        AssertFloor("retention.maxSeconds", 121, 120, "\"retention.maxSeconds\" is 121; this client accepts at most 120 (spec §7 floors)");
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_RetentionMinSeconds_ShorterThan5_IsRefused()
+    {
+        var doc = Sample().ToJson();
+        doc["retention"]!["maxSeconds"] = 10;
+        doc["retention"]!["minSeconds"] = 4;
+        var ex = Assert.Throws<BlobFormatException>(() => Parse(doc));
+        Assert.EndsWith("\"retention.minSeconds\" is 4; this client accepts at least 5 (spec §7 floors)", ex.Message, StringComparison.Ordinal);
+
+        doc["retention"]!["minSeconds"] = 5;
+        Assert.Equal(5, Parse(doc).Retention.MinSeconds);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_RetentionMeanExtraSeconds_BelowTheFloor_IsRefused()
+    {
+        // The documented floor (1 s) is also the document's own lower bound; an operator's stronger floor is enforced alike.
+        var doc = Sample().ToJson();
+        doc["retention"]!["meanExtraSeconds"] = 0;
+        Assert.Contains("\"retention.meanExtraSeconds\" is 0; allowed 1..3600", Assert.Throws<BlobFormatException>(() => Parse(doc)).Message, StringComparison.Ordinal);
+
+        doc["retention"]!["meanExtraSeconds"] = 4;
+        var ex = Assert.Throws<BlobFormatException>(() => Parse(doc, new CpsConfigurationFloors { MinMeanExtraSeconds = 5 }));
+        Assert.EndsWith("\"retention.meanExtraSeconds\" is 4; this client accepts at least 5 (spec §7 floors)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(4, Parse(doc).Retention.MeanExtraSeconds);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-01")]
+    public void Floor_IndexMemoryKiBAndIterations_BelowTheMinimums_AreRefused()
+    {
+        var doc = Sample().ToJson();
+        doc["index"]!["memoryKiB"] = IndexParameters.DefaultMemoryKiB - 1;
+        Assert.Contains("\"index.memoryKiB\" is 19455; allowed 19456..", Assert.Throws<BlobFormatException>(() => Parse(doc)).Message, StringComparison.Ordinal);
+
+        doc = Sample().ToJson();
+        doc["index"]!["iterations"] = 1;
+        Assert.Contains("\"index.iterations\" is 1; allowed 2..", Assert.Throws<BlobFormatException>(() => Parse(doc)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Floors_TightenedByTheOperator_RefuseWhatTheDocumentedOnesAccept()
+    {
+        var doc = Sample().ToJson();
+        doc["index"]!["bucketBits"] = 18;
+        var floors = new CpsConfigurationFloors { MaxBucketBits = 16, MinSlots = 16, MaxRetentionSeconds = 60, MinRetentionSeconds = 10 };
+
+        Assert.Equal(18, Parse(doc).Index.BucketBits);
+        Assert.EndsWith("\"index.bucketBits\" is 18; this client accepts at most 16 (spec §7 floors)", Assert.Throws<BlobFormatException>(() => Parse(doc, floors)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(nameof(CpsConfigurationFloors.MaxEpochSeconds), 3601)]
+    [InlineData(nameof(CpsConfigurationFloors.MaxBucketBits), 21)]
+    [InlineData(nameof(CpsConfigurationFloors.MinSlots), 7)]
+    [InlineData(nameof(CpsConfigurationFloors.MaxRetentionSeconds), 121)]
+    [InlineData(nameof(CpsConfigurationFloors.MinRetentionSeconds), 4)]
+    [InlineData(nameof(CpsConfigurationFloors.MinMeanExtraSeconds), 0)]
+    public void Floors_SetWeakerThanDocumented_IsMisuse(string floor, int value)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => floor switch
+        {
+            nameof(CpsConfigurationFloors.MaxEpochSeconds) => new CpsConfigurationFloors { MaxEpochSeconds = value },
+            nameof(CpsConfigurationFloors.MaxBucketBits) => new CpsConfigurationFloors { MaxBucketBits = value },
+            nameof(CpsConfigurationFloors.MinSlots) => new CpsConfigurationFloors { MinSlots = value },
+            nameof(CpsConfigurationFloors.MaxRetentionSeconds) => new CpsConfigurationFloors { MaxRetentionSeconds = value },
+            nameof(CpsConfigurationFloors.MinRetentionSeconds) => new CpsConfigurationFloors { MinRetentionSeconds = value },
+            _ => new CpsConfigurationFloors { MinMeanExtraSeconds = value },
+        });
+
+        Assert.Equal(floor, ex.ParamName);
+    }
+
     [Fact]
     public void Parse_WithLowerClientMinimum_AcceptsCheapParameters()
     {
@@ -97,5 +202,22 @@ public sealed class CpsConfigurationTests
         var parsed = CpsConfiguration.Parse(Encoding.UTF8.GetBytes(doc.ToJsonString()), minimumMemoryKiB: 8, minimumIterations: 1);
 
         Assert.Equal(64, parsed.Index.MemoryKiB);
+    }
+
+    private static CpsConfiguration Parse(JsonObject doc, CpsConfigurationFloors? floors = null) =>
+        CpsConfiguration.Parse(Encoding.UTF8.GetBytes(doc.ToJsonString()), floors: floors);
+
+    // The member at its floor parses; one step weaker is refused with exactly this message.
+    private static void AssertFloor(string path, int weaker, int floor, string reason)
+    {
+        var doc = Sample().ToJson();
+        var parts = path.Split('.');
+        var target = parts.Length == 1 ? doc : (JsonObject)doc[parts[0]]!;
+        target[parts[^1]] = weaker;
+        var ex = Assert.Throws<BlobFormatException>(() => Parse(doc));
+        Assert.Equal($"CPS configuration {reason}", ex.Message);
+
+        target[parts[^1]] = floor;
+        _ = Parse(doc);
     }
 }

@@ -32,7 +32,7 @@ public sealed class WorkedExamplesTests
     internal static readonly byte[] RecipientIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: recipient key");
     internal static readonly byte[] SecondRecipientIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: second recipient key");
     internal static readonly byte[] EphemeralIkm = Encoding.ASCII.GetBytes("stir-encrypted worked example: ephemeral key");
-    internal static readonly SizeClass Class = new(1024, 4);
+    internal static readonly SizeClass Class = new(1024, 8);
 
     // The random choices of §4, fixed for the example: CEK, where each holder's stanza goes (holder 1 in stanza 3,
     // holder 2 in stanza 1; 0-based positions here) and the bytes of the unused stanzas 2 and 4.

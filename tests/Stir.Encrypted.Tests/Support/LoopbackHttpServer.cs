@@ -14,6 +14,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly ConcurrentDictionary<string, Func<Reply>> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _requests = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
@@ -33,6 +34,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public void Map(string path, Reply reply) => _routes[path] = () => reply;
 
     public int Hits(string path) => _hits.TryGetValue(path, out var n) ? n : 0;
+
+    /// <summary>Every request that arrived, as <c>METHOD path?query</c>, in order.</summary>
+    public IReadOnlyList<string> Requests => [.. _requests];
 
     public async ValueTask DisposeAsync()
     {
@@ -66,7 +70,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             {
                 var stream = client.GetStream();
                 var head = await ReadHeadAsync(stream);
-                var path = head.Split(' ', 3)[1];
+                var requestLine = head.Split(' ', 3);
+                var path = requestLine[1];
+                _requests.Enqueue($"{requestLine[0]} {path}");
                 _hits.AddOrUpdate(path, 1, (_, n) => n + 1);
                 RequestReceived?.Invoke(path);
                 var reply = _routes.TryGetValue(path, out var route) ? route() : Reply.Status(404);

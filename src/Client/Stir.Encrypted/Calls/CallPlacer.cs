@@ -18,6 +18,8 @@ public sealed class CallPlacer
     private readonly CpsSessions _sessions;
 
     /// <summary>Creates a placer.</summary>
+    /// <exception cref="IOException">The options' <see cref="CpsClientOptions.KnownConfigurationsFile"/> exists but cannot be read.</exception>
+    /// <exception cref="KnownCpsConfigurationsFormatException">That file is damaged.</exception>
     public CallPlacer(HttpClient http, ICallRouter router, IKeyHolderSource keys, CallPlacerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -43,6 +45,14 @@ public sealed class CallPlacer
     {
         ArgumentNullException.ThrowIfNull(orig);
         ArgumentNullException.ThrowIfNull(dest);
+        CpsConfigurationChange? change = null;
+        var report = await StoreCoreAsync(orig, dest, passports, c => change = c, cancellationToken);
+        report.ConfigurationChange = change;
+        return report;
+    }
+
+    private async Task<PlacementReport> StoreCoreAsync(TelephoneNumber orig, TelephoneNumber dest, IReadOnlyList<string>? passports, Action<CpsConfigurationChange?> configurationChanged, CancellationToken cancellationToken)
+    {
         var steps = new List<CallStep>();
         var time = _options.TimeProvider;
         var clock = time.GetTimestamp();
@@ -71,19 +81,28 @@ public sealed class CallPlacer
         Step("route", cps.Authority);
 
         // 2. Its configuration (cached), and the key holders of the called number (verified by the source).
+        // A configuration weaker than the client's floors is refused here: nothing is stored (spec/protocol.md §7).
         var client = _sessions.ClientFor(cps);
         CpsConfiguration config;
+        CpsConfigurationChange? change;
         try
         {
-            config = await client.GetConfigurationAsync(cancellationToken);
+            var check = await client.CheckConfigurationAsync(cancellationToken);
+            (config, change) = (check.Configuration, check.Change);
+            configurationChanged(change);
         }
         catch (CpsProblemException e)
         {
             Step("config", e.Message);
             return Fail(cps, $"the CPS gave no usable configuration: {e.Message}");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Step("config", e.Message);
+            return Fail(cps, $"the CPS configuration could not be recorded in the known-configurations file: {e.Message}");
+        }
 
-        Step("config", $"epoch {config.Index.EpochSeconds} s, {config.Index.BucketBits}-bit buckets");
+        Step("config", $"epoch {config.Index.EpochSeconds} s, {config.Index.BucketBits}-bit buckets{(change is null ? string.Empty : $"; {change}")}");
         KeyHolderLookup lookup;
         try
         {

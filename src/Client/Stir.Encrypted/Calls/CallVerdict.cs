@@ -37,6 +37,12 @@ public sealed class CallVerdict
     /// <summary>The PASSporTs found for this call (full form), for a gateway to re-insert into SIP.</summary>
     public IReadOnlyList<string> Tokens { get; }
 
+    /// <summary>
+    /// What changed in the CPS's configuration since the one accepted before (spec/protocol.md §7 "Change report"),
+    /// when this verification's fetch found a change; null otherwise. Also in the <c>route</c> step.
+    /// </summary>
+    public Cps.CpsConfigurationChange? ConfigurationChange { get; internal set; }
+
     /// <summary>The steps and their durations.</summary>
     public IReadOnlyList<CallStep> Steps { get; }
 

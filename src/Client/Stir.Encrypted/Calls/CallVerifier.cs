@@ -21,6 +21,8 @@ public sealed class CallVerifier
     private readonly ConsumedPassports _consumed;
 
     /// <summary>Creates a verifier.</summary>
+    /// <exception cref="IOException">The options' <see cref="CpsClientOptions.KnownConfigurationsFile"/> exists but cannot be read.</exception>
+    /// <exception cref="KnownCpsConfigurationsFormatException">That file is damaged.</exception>
     public CallVerifier(HttpClient http, ICallRouter router, CalleeKeyRing keys, PassportVerifier verifier, CallVerifierOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -40,6 +42,14 @@ public sealed class CallVerifier
     {
         ArgumentNullException.ThrowIfNull(presentedOrig);
         ArgumentNullException.ThrowIfNull(called);
+        CpsConfigurationChange? change = null;
+        var verdict = await VerifyCoreAsync(presentedOrig, called, c => change = c, cancellationToken);
+        verdict.ConfigurationChange = change;
+        return verdict;
+    }
+
+    private async Task<CallVerdict> VerifyCoreAsync(TelephoneNumber presentedOrig, TelephoneNumber called, Action<CpsConfigurationChange?> configurationChanged, CancellationToken cancellationToken)
+    {
         var steps = new List<CallStep>();
         var time = _options.TimeProvider;
         var clock = time.GetTimestamp();
@@ -60,23 +70,31 @@ public sealed class CallVerifier
             return Verdict(Verstat.NoTnValidation, "this verifier holds no key for the called number");
         }
 
-        // 1. The CPS and its configuration.
+        // 1. The CPS and its configuration; one weaker than the client's floors is refused and nothing is retrieved.
         Uri cps;
         CpsConfiguration config;
+        CpsConfigurationChange? change;
         CpsClient client;
         try
         {
             cps = await _router.FindCpsAsync(called, cancellationToken);
             client = _sessions.ClientFor(cps);
-            config = await client.GetConfigurationAsync(cancellationToken);
+            var check = await client.CheckConfigurationAsync(cancellationToken);
+            (config, change) = (check.Configuration, check.Change);
+            configurationChanged(change);
         }
         catch (Exception e) when (e is CallRoutingException or CpsProblemException)
         {
             Step("route", e.Message);
             return Verdict(Verstat.NoTnValidation, $"no CPS answer, the call proceeds unverified: {e.Message}");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Step("route", e.Message);
+            return Verdict(Verstat.NoTnValidation, $"the CPS configuration could not be recorded in the known-configurations file, the call proceeds unverified: {e.Message}");
+        }
 
-        Step("route", cps.Authority);
+        Step("route", change is null ? cps.Authority : $"{cps.Authority}; config {change}");
 
         // 2. The call's index in every epoch it may fall in (spec/protocol.md §5): one bucket per epoch, whatever the
         // number of keys held, since the index does not depend on the key.

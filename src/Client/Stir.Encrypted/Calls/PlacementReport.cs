@@ -32,6 +32,12 @@ public sealed class PlacementReport
     /// <summary>The PASSporTs stored (full form).</summary>
     public IReadOnlyList<string> Passports { get; }
 
+    /// <summary>
+    /// What changed in the CPS's configuration since the one accepted before (spec/protocol.md §7 "Change report"),
+    /// when this call's fetch found a change; null otherwise. Also in the <c>config</c> step.
+    /// </summary>
+    public Cps.CpsConfigurationChange? ConfigurationChange { get; internal set; }
+
     /// <summary>The steps and their durations.</summary>
     public IReadOnlyList<CallStep> Steps { get; }
 

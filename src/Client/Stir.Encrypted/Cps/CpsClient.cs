@@ -17,12 +17,21 @@ public sealed class CpsClient
     private readonly HttpClient _http;
     private readonly Uri _baseUrl;
     private readonly CpsClientOptions _options;
+    private readonly KnownCpsConfigurations _known;
     private readonly SemaphoreSlim _configLock = new(1, 1);
     private CpsConfiguration? _config;
     private DateTimeOffset _configFetched;
 
     /// <summary>Creates a client for the CPS at <paramref name="baseUrl"/> (e.g. <c>https://cps.example.net/</c>).</summary>
+    /// <exception cref="IOException">The <see cref="CpsClientOptions.KnownConfigurationsFile"/> exists but cannot be read.</exception>
+    /// <exception cref="KnownCpsConfigurationsFormatException">The <see cref="CpsClientOptions.KnownConfigurationsFile"/> is damaged.</exception>
     public CpsClient(HttpClient http, Uri baseUrl, CpsClientOptions? options = null)
+        : this(http, baseUrl, options, null)
+    {
+    }
+
+    /// <summary>With the known configurations shared by every client of one placer or verifier (<see cref="Calls.CpsSessions"/>).</summary>
+    internal CpsClient(HttpClient http, Uri baseUrl, CpsClientOptions? options, KnownCpsConfigurations? known)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(baseUrl);
@@ -34,6 +43,7 @@ public sealed class CpsClient
         _http = http;
         _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _options = options ?? new CpsClientOptions();
+        _known = known ?? new KnownCpsConfigurations(_options.KnownConfigurationsFile);
     }
 
     /// <summary>The CPS this client talks to.</summary>
@@ -41,15 +51,26 @@ public sealed class CpsClient
 
     /// <summary>
     /// The CPS configuration, fetched on first use and again after <see cref="CpsClientOptions.ConfigurationMaxAge"/>;
-    /// refused if it is malformed or weaker than the client's minimums.
+    /// refused if it is malformed or weaker than the client's floors and minimums.
     /// </summary>
     /// <exception cref="CpsProblemException">The CPS is unreachable or its document is unusable.</exception>
-    public async Task<CpsConfiguration> GetConfigurationAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="IOException">The <see cref="CpsClientOptions.KnownConfigurationsFile"/> cannot be written.</exception>
+    public async Task<CpsConfiguration> GetConfigurationAsync(CancellationToken cancellationToken = default) =>
+        (await CheckConfigurationAsync(cancellationToken)).Configuration;
+
+    /// <summary>
+    /// The CPS configuration as <see cref="GetConfigurationAsync"/> gives it, and, when this call fetched it, what
+    /// changed in a privacy-relevant member since the configuration accepted before from this CPS (spec/protocol.md §7
+    /// "Change report"): the fetch that finds a change reports it once, and the new configuration is remembered.
+    /// </summary>
+    /// <exception cref="CpsProblemException">The CPS is unreachable or its document is unusable (too weak included).</exception>
+    /// <exception cref="IOException">The <see cref="CpsClientOptions.KnownConfigurationsFile"/> cannot be written.</exception>
+    public async Task<CpsConfigurationCheck> CheckConfigurationAsync(CancellationToken cancellationToken = default)
     {
         var now = _options.TimeProvider.GetUtcNow();
         if (_config is { } cached && now - _configFetched < _options.ConfigurationMaxAge)
         {
-            return cached;
+            return new CpsConfigurationCheck(cached, null);
         }
 
         await _configLock.WaitAsync(cancellationToken);
@@ -57,22 +78,26 @@ public sealed class CpsClient
         {
             if (_config is { } again && now - _configFetched < _options.ConfigurationMaxAge)
             {
-                return again;
+                return new CpsConfigurationCheck(again, null);
             }
 
             using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl, "v1/config")), cancellationToken);
             var body = await ReadBoundedAsync(response, 64 * 1024, cancellationToken);
+            CpsConfiguration config;
             try
             {
-                _config = CpsConfiguration.Parse(body, _options.MinimumMemoryKiB, _options.MinimumIterations);
+                config = CpsConfiguration.Parse(body, _options.MinimumMemoryKiB, _options.MinimumIterations, _options.Floors);
             }
             catch (BlobFormatException e)
             {
                 throw new CpsProblemException("bad-response", (int)response.StatusCode, $"the configuration document is unusable: {e.Message}", null, e);
             }
 
+            // Remembered before it is used, so that a change is reported even if the caller then fails.
+            var change = _known.Accept(_baseUrl, config, now);
+            _config = config;
             _configFetched = now;
-            return _config;
+            return new CpsConfigurationCheck(config, change);
         }
         finally
         {

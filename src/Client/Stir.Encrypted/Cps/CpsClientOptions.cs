@@ -9,6 +9,20 @@ public sealed class CpsClientOptions
     /// <summary>The fewest Argon2id passes a CPS may publish.</summary>
     public int MinimumIterations { get; init; } = IndexParameters.DefaultIterations;
 
+    /// <summary>
+    /// The weakest epoch, bucket width, slot count and retention a CPS may publish (spec/protocol.md §7 "Client
+    /// floors"); the documented floors by default, which can only be tightened.
+    /// </summary>
+    public CpsConfigurationFloors Floors { get; init; } = CpsConfigurationFloors.Documented;
+
+    /// <summary>
+    /// A file remembering the last configuration accepted from each CPS (like SSH's <c>known_hosts</c>), so that a
+    /// change in a privacy-relevant member is reported by the next process too (spec/protocol.md §7 "Change report");
+    /// null remembers in memory only, for the client's lifetime. Read when the client is created, rewritten by atomic
+    /// replace (owner-only) when an entry is new or changed.
+    /// </summary>
+    public string? KnownConfigurationsFile { get; init; }
+
     /// <summary>How long a fetched configuration is used before fetching it again.</summary>
     public TimeSpan ConfigurationMaxAge { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -88,12 +88,15 @@ public sealed class CpsConfiguration
 
     /// <summary>
     /// Parses a configuration document from a CPS, refusing unknown versions and suites, malformed or
-    /// out-of-range values, duplicate members, and index costs below <paramref name="minimumMemoryKiB"/> /
-    /// <paramref name="minimumIterations"/> (a downgrade would make enumeration cheap).
+    /// out-of-range values, duplicate members, index costs below <paramref name="minimumMemoryKiB"/> /
+    /// <paramref name="minimumIterations"/> (a downgrade would make enumeration cheap), and parameters weaker than
+    /// <paramref name="floors"/> (spec/protocol.md §7 "Client floors"; the documented ones when null): a longer
+    /// epoch, more bucket bits, fewer slots, or a longer or less random retention.
     /// </summary>
-    /// <exception cref="BlobFormatException">The document breaks a rule; the message names the member.</exception>
-    public static CpsConfiguration Parse(ReadOnlySpan<byte> json, int minimumMemoryKiB = IndexParameters.DefaultMemoryKiB, int minimumIterations = IndexParameters.DefaultIterations)
+    /// <exception cref="BlobFormatException">The document breaks a rule; the message names the member, its value and the rule.</exception>
+    public static CpsConfiguration Parse(ReadOnlySpan<byte> json, int minimumMemoryKiB = IndexParameters.DefaultMemoryKiB, int minimumIterations = IndexParameters.DefaultIterations, CpsConfigurationFloors? floors = null)
     {
+        floors ??= CpsConfigurationFloors.Documented;
         JsonDocument doc;
         try
         {
@@ -181,6 +184,18 @@ public sealed class CpsConfiguration
             var limits = Obj(root, "limits");
             var maxBlobs = Int(limits, "maxBlobsPerStore", 1, 64, "limits.");
             var skew = Int(limits, "clockSkewSeconds", 0, 300, "limits.");
+
+            // spec/protocol.md §7 "Client floors": well-formed, but weaker than this client accepts.
+            AtMost("epochSeconds", epochSeconds, floors.MaxEpochSeconds);
+            AtMost("index.bucketBits", bucketBits, floors.MaxBucketBits);
+            for (var c = 0; c < classes.Count; c++)
+            {
+                AtLeast($"classes[{c}].slots", classes[c].Slots, floors.MinSlots);
+            }
+
+            AtLeast("retention.minSeconds", min, floors.MinRetentionSeconds);
+            AtLeast("retention.meanExtraSeconds", mean, floors.MinMeanExtraSeconds);
+            AtMost("retention.maxSeconds", max, floors.MaxRetentionSeconds);
             return new CpsConfiguration(
                 new IndexParameters(salt, memory, iterations, bucketBits, epochSeconds),
                 classes,
@@ -188,6 +203,22 @@ public sealed class CpsConfiguration
                 auth == "required",
                 maxBlobs,
                 skew);
+        }
+    }
+
+    private static void AtMost(string member, int value, int floor)
+    {
+        if (value > floor)
+        {
+            throw new BlobFormatException($"CPS configuration \"{member}\" is {value}; this client accepts at most {floor} (spec §7 floors)");
+        }
+    }
+
+    private static void AtLeast(string member, int value, int floor)
+    {
+        if (value < floor)
+        {
+            throw new BlobFormatException($"CPS configuration \"{member}\" is {value}; this client accepts at least {floor} (spec §7 floors)");
         }
     }
 

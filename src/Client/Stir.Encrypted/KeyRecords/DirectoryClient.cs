@@ -109,6 +109,7 @@ public sealed class DirectoryClient : IDisposable
                 DirectoryLookupMode.Exact => await LookupExactAsync(number, cancellationToken),
                 DirectoryLookupMode.Bucketed => await LookupBucketAsync(number, cancellationToken),
                 DirectoryLookupMode.Cached => FromCache(number, null),
+                DirectoryLookupMode.Synced => await LookupSyncedAsync(number, cancellationToken),
                 _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
             };
             Persist();
@@ -129,70 +130,76 @@ public sealed class DirectoryClient : IDisposable
     /// <exception cref="DirectoryDocumentFormatException">A document is malformed (the copy is left as it was).</exception>
     public async Task<DirectorySyncResult> SyncAsync(CancellationToken cancellationToken = default)
     {
-        var progress = _options.Progress;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var state = new SortedDictionary<string, string>(_cache.Synced, StringComparer.Ordinal);
-            var version = _cache.SyncVersion;
-            var usedSnapshot = false;
-            var applied = 0;
-            if (version is { } since)
-            {
-                var changes = await ApplyChangesAsync(state, since, progress, cancellationToken);
-                if (changes is null)
-                {
-                    version = null;
-                }
-                else
-                {
-                    (version, applied) = (changes.Value.Version, changes.Value.Applied);
-                }
-            }
-
-            if (version is null)
-            {
-                var snapshot = await FetchSnapshotAsync(cancellationToken);
-                usedSnapshot = true;
-                state = new SortedDictionary<string, string>(StringComparer.Ordinal);
-                foreach (var token in snapshot.Entries)
-                {
-                    state[KeyOf(token, "snapshot")] = token;
-                }
-
-                progress?.Report(new DirectoryProgress("snapshot", snapshot.Entries.Count, snapshot.Entries.Count));
-
-                // The snapshot is current as of its version; anything accepted since is in the log.
-                var changes = await ApplyChangesAsync(state, snapshot.Version, progress, cancellationToken)
-                    ?? throw new DirectoryUnavailableException($"the directory's change log does not reach back to its own snapshot version {snapshot.Version}");
-                (version, applied) = (changes.Version, changes.Applied);
-            }
-
-            var rejected = new List<KeyRecordVerdict>();
-            var verified = 0;
-            foreach (var token in state.Values)
-            {
-                var verdict = Ledger.Observe(_verifier.Verify(token));
-                if (!verdict.IsValid)
-                {
-                    rejected.Add(verdict);
-                }
-
-                verified++;
-                if (progress is not null && (verified % 100 == 0 || verified == state.Count))
-                {
-                    progress.Report(new DirectoryProgress("verify", verified, state.Count));
-                }
-            }
-
-            _cache.ReplaceSynced(state, version.Value, Now());
-            Persist();
-            return new DirectorySyncResult(version.Value, usedSnapshot, applied, state.Count, rejected);
+            return await SyncUnderGateAsync(cancellationToken);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // The sync itself; the caller holds the gate.
+    private async Task<DirectorySyncResult> SyncUnderGateAsync(CancellationToken cancellationToken)
+    {
+        var progress = _options.Progress;
+        var state = new SortedDictionary<string, string>(_cache.Synced, StringComparer.Ordinal);
+        var version = _cache.SyncVersion;
+        var usedSnapshot = false;
+        var applied = 0;
+        if (version is { } since)
+        {
+            var changes = await ApplyChangesAsync(state, since, progress, cancellationToken);
+            if (changes is null)
+            {
+                version = null;
+            }
+            else
+            {
+                (version, applied) = (changes.Value.Version, changes.Value.Applied);
+            }
+        }
+
+        if (version is null)
+        {
+            var snapshot = await FetchSnapshotAsync(cancellationToken);
+            usedSnapshot = true;
+            state = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var token in snapshot.Entries)
+            {
+                state[KeyOf(token, "snapshot")] = token;
+            }
+
+            progress?.Report(new DirectoryProgress("snapshot", snapshot.Entries.Count, snapshot.Entries.Count));
+
+            // The snapshot is current as of its version; anything accepted since is in the log.
+            var changes = await ApplyChangesAsync(state, snapshot.Version, progress, cancellationToken)
+                ?? throw new DirectoryUnavailableException($"the directory's change log does not reach back to its own snapshot version {snapshot.Version}");
+            (version, applied) = (changes.Version, changes.Applied);
+        }
+
+        var rejected = new List<KeyRecordVerdict>();
+        var verified = 0;
+        foreach (var token in state.Values)
+        {
+            var verdict = Ledger.Observe(_verifier.Verify(token));
+            if (!verdict.IsValid)
+            {
+                rejected.Add(verdict);
+            }
+
+            verified++;
+            if (progress is not null && (verified % 100 == 0 || verified == state.Count))
+            {
+                progress.Report(new DirectoryProgress("verify", verified, state.Count));
+            }
+        }
+
+        _cache.ReplaceSynced(state, version.Value, Now());
+        Persist();
+        return new DirectorySyncResult(version.Value, usedSnapshot, applied, state.Count, rejected);
     }
 
     /// <summary>
@@ -280,6 +287,21 @@ public sealed class DirectoryClient : IDisposable
 
         _cache.Answers[$"n:{number.Value}"] = (Now(), tokens);
         return Evaluate(number, tokens, DirectoryLookupSource.Directory, TimeSpan.Zero, truncated: false, null);
+    }
+
+    // The sync names no number (spec §10 "Snapshot and changes"); the answer then comes from the local copy.
+    private async Task<DirectoryLookupResult> LookupSyncedAsync(TelephoneNumber number, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = await SyncUnderGateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is DirectoryUnavailableException or DirectoryDocumentFormatException)
+        {
+            return FromCache(number, $"the sync failed: {e.Message}");
+        }
+
+        return FromCache(number, null);
     }
 
     private async Task<DirectoryLookupResult> LookupBucketAsync(TelephoneNumber number, CancellationToken cancellationToken)
