@@ -62,6 +62,22 @@ public sealed class PrefetchTests : IDisposable
         Assert.True(DecoyStatistic(decoys) < DecoyCritical, $"decoy chi-square {DecoyStatistic(decoys):F1}");
     }
 
+    /// <summary>
+    /// The same statistics through the public constructor, whose randomness is the operating system's CSPRNG: the
+    /// seeded test above never runs the production source, so a client that seeded a fresh generator per prefetch,
+    /// or never called it, would pass there. With a random source the thresholds are at p = 10⁻⁶, so that this
+    /// test fails by chance once in a million runs while a fixed order or fixed decoys fail it by hundreds.
+    /// </summary>
+    [Fact]
+    [Trait("Claim", "TM-27")]
+    public async Task RealBuckets_WithTheProductionRandomSource_AreUniformlyPlaced_AndDecoysUniform()
+    {
+        var (positions, decoys) = await ObserveAsync(120, random: null);
+
+        Assert.True(PositionStatistic(positions) < ChiSquare4DfAt1e6, $"positions chi-square {PositionStatistic(positions):F1}");
+        Assert.True(DecoyStatistic(decoys) < DecoyCriticalAt1e6, $"decoy chi-square {DecoyStatistic(decoys):F1}");
+    }
+
     [Fact]
     public async Task TheStatistics_RejectABrokenPrefetch_ThatDoesNotShuffleOrPicksNearbyDecoys()
     {
@@ -82,7 +98,11 @@ public sealed class PrefetchTests : IDisposable
     private const double ChiSquare4DfAt0001 = 18.47;
     private static readonly double DecoyCritical = 255 * Math.Pow(1 - (2.0 / (9 * 255)) + (3.09 * Math.Sqrt(2.0 / (9 * 255))), 3);
 
-    private async Task<(List<int> Positions, int[] DecoyCounts)> ObserveAsync(int runs, Func<int, int> random)
+    // The same at p = 10⁻⁶ (z = 4.75) for the tests that use the unseeded production source.
+    private const double ChiSquare4DfAt1e6 = 33.38;
+    private static readonly double DecoyCriticalAt1e6 = 255 * Math.Pow(1 - (2.0 / (9 * 255)) + (4.75 * Math.Sqrt(2.0 / (9 * 255))), 3);
+
+    private async Task<(List<int> Positions, int[] DecoyCounts)> ObserveAsync(int runs, Func<int, int>? random)
     {
         var real = AddressBook.Select(n => KeyRecordBucket.Format(KeyRecordBucket.Of(n, Bits), Bits)).ToHashSet();
         var positions = new List<int>();
