@@ -119,6 +119,7 @@ public sealed class StorerCapTests
             Assert.Equal(HttpStatusCode.Created, other.StatusCode);
         }
 
+        factory.Store.ReadDelay = TimeSpan.FromMilliseconds(100); // every store is in flight at once
         var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
         {
             using var response = await client.StoreAsync(Epoch, "0c3c", RandomNumberGenerator.GetBytes(2048), clientAddress: "198.51.100.50");
@@ -238,5 +239,17 @@ public sealed class StorerCapTests
 
         Assert.Equal(["created", "created", "created", "created", "created", "storer-limit"], a);
         Assert.Equal("created", b);
+    }
+
+    [Theory]
+    [InlineData("2001:db8:abcd:1234:5678:9abc:def0:1234", 48, "2001:db8:abcd::/48")]
+    [InlineData("2001:db8:abcd:1234:5678:9abc:def0:1234", 44, "2001:db8:abc0::/44")]
+    [InlineData("2001:db8:abcd:1234:5678:9abc:def0:1234", 64, "2001:db8:abcd:1234::/64")]
+    [InlineData("2001:db8:abcd:1234:5678:9abc:def0:1234", 128, "2001:db8:abcd:1234:5678:9abc:def0:1234/128")]
+    [InlineData("::ffff:198.51.100.7", 48, "198.51.100.7")]
+    [InlineData("198.51.100.7", 48, "198.51.100.7")]
+    public void ClientPartition_CutsAnIpv6AddressToThePrefix_AndKeepsIpv4Whole(string address, int prefix, string partition)
+    {
+        Assert.Equal(partition, CpsService.Abuse.ClientPartition.For(IPAddress.Parse(address), prefix));
     }
 }

@@ -47,6 +47,9 @@ internal sealed class InMemoryBlobStore : IBlobStore
 
     public int Appends { get; private set; }
 
+    /// <summary>When positive, every read waits this long (real time) first, so that concurrent requests interleave.</summary>
+    public TimeSpan ReadDelay { get; set; }
+
     public int Reads { get; private set; }
 
     public ValueTask<ReadOnlyMemory<byte>> GetCoverKeyAsync(CancellationToken cancellationToken)
@@ -87,7 +90,16 @@ internal sealed class InMemoryBlobStore : IBlobStore
         }
     }
 
-    public ValueTask<BucketState> ReadAsync(BucketKey key, CancellationToken cancellationToken)
+    public ValueTask<BucketState> ReadAsync(BucketKey key, CancellationToken cancellationToken) =>
+        ReadDelay > TimeSpan.Zero ? DelayedReadAsync(key, cancellationToken) : ReadNowAsync(key, cancellationToken);
+
+    private async ValueTask<BucketState> DelayedReadAsync(BucketKey key, CancellationToken cancellationToken)
+    {
+        await Task.Delay(ReadDelay, cancellationToken);
+        return await ReadNowAsync(key, cancellationToken);
+    }
+
+    private ValueTask<BucketState> ReadNowAsync(BucketKey key, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
