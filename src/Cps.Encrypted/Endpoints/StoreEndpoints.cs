@@ -22,7 +22,7 @@ namespace Stir.Encrypted.CpsService.Endpoints;
 /// <remarks>
 /// The storer cap is decided before the bucket is read, from the storer's own live blobs only (<see cref="IStorerLedger"/>),
 /// so a refusal for the cap never depends on what others hold; and while the storer holds at most the cap, the
-/// bucket is full for it only when others hold at least slots − 1 − cap (TM-61). Both refusals wait a constant
+/// bucket is full for it only when others hold at least slots − cap (TM-61). Both refusals wait a constant
 /// <c>Retry-After</c>.
 /// </remarks>
 internal static partial class StoreEndpoints

@@ -26,6 +26,7 @@ public sealed class StorerCapTests
     private static readonly Dictionary<string, string?> DefaultCap = new() { ["Cps:StorerCap:MaxLiveBlobsPerBucket"] = "4" };
 
     [Fact]
+    [Trait("Claim", "TM-13")]
     [Trait("Claim", "TM-61")]
     public async Task Store_OverTheStorerCap_Answers429StorerLimitWithAConstantRetryAfter_AndStoresNothing()
     {
@@ -107,7 +108,7 @@ public sealed class StorerCapTests
     [Trait("Claim", "TM-61")]
     public async Task StorerCap_ConcurrentStoresOfOneStorer_AreRefusedForTheCapOnly_NeverForAFullBucket()
     {
-        // Others hold 11 = slots − 1 − cap live blobs. Twelve concurrent stores of one storer: exactly four are taken,
+        // Others hold 11 = slots − cap − 1 live blobs, the most that never fills the bucket for one storer. Twelve concurrent stores of one storer: exactly four are taken,
         // every other one is storer-limit, and none sees bucket-full, because places are held before the bucket is
         // read (checking the cap after reading the bucket would let a concurrent store see the storer's own blobs
         // fill it, and so learn that others hold 11).

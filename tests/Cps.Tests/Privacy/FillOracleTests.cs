@@ -11,8 +11,8 @@ namespace Stir.Encrypted.Cps.Tests.Privacy;
 /// The fill oracle of issue 13, played by an outsider against the real CPS process over HTTP only, with every code
 /// default: anyone may store anonymously, so an outsider stores into a bucket until refused and reads others'
 /// occupancy from how many stores it took. With the storer cap (4 live blobs per storer and bucket, spec §8 "Store")
-/// one storer's whole sequence of answers is the same whatever others hold, up to the 11 = slots − 1 − cap blobs
-/// that §9's sizing essentially never reaches; a coalition of k storers learns only whether others hold at least
+/// one storer's whole sequence of answers is the same whatever others hold, up to slots − cap − 1 = 11 live blobs
+/// (it could see bucket-full only when others hold 12, which §9's sizing essentially never reaches); a coalition of k storers learns only whether others hold at least
 /// slots − k·cap, which takes 4 identities to learn "at least one" (TM-61). Loopback addresses 127.0.x.y are distinct
 /// clients.
 /// </summary>
