@@ -154,7 +154,10 @@ internal static partial class StoreEndpoints
             });
         }
 
-        var settled = false;
+        // Released unless the blobs may be stored: after a successful append the places are settled instead, and
+        // when an append fails without saying whether it wrote (a timeout) they stay held until the bucket expires,
+        // since counting the storer's blobs too long only costs the storer, while too short would let it exceed the cap.
+        var keepHeld = false;
         try
         {
             var attempts = runtimes.Options.StoreAttempts;
@@ -178,14 +181,15 @@ internal static partial class StoreEndpoints
                     blobs[i] = new StoredBlob(plan.Slots[i], a, a + runtime.Lifetimes.DrawReal(), body.AsMemory(i * size, size));
                 }
 
+                keepHeld = true;
                 if (await store.TryAppendAsync(key, state.Version, blobs, expires, cancellationToken))
                 {
-                    settled = true;
                     await SettleAsync(ledger, hold, [.. blobs.Select(b => b.EndUnixMs)], logger);
                     metrics.Stored(count, plan.Truncations);
                     return TypedResults.Created((string?)null, new StoreReceipt(count, configuration.Retention.MinSeconds));
                 }
 
+                keepHeld = false;
                 metrics.StoreConflict();
             }
 
@@ -194,7 +198,7 @@ internal static partial class StoreEndpoints
         }
         finally
         {
-            if (!settled)
+            if (!keepHeld)
             {
                 await ReleaseAsync(ledger, hold, logger);
             }

@@ -86,6 +86,51 @@ public sealed class StorerCapTests
 
     [Fact]
     [Trait("Claim", "TM-61")]
+    public async Task StorerCap_AfterAnAppendThatMayHaveWritten_KeepsTheStorersPlace()
+    {
+        // A store whose append failed without saying whether it wrote (a timeout) keeps its place until the bucket
+        // expires: counting the storer's blobs too long only costs the storer; too short would let it pass the cap.
+        using var factory = new CpsFactory(settings: DefaultCap);
+        using var client = factory.CreateClient();
+        factory.Store.AppendFailure = new StoreUnavailableException("the append timed out");
+        using var unknown = await client.StoreAsync(Epoch, "0c7c", RandomNumberGenerator.GetBytes(2048), clientAddress: "198.51.100.90");
+        factory.Store.AppendFailure = null;
+
+        var answers = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await client.StoreAsync(Epoch, "0c7c", RandomNumberGenerator.GetBytes(2048), clientAddress: "198.51.100.90");
+            answers.Add(response.StatusCode == HttpStatusCode.Created ? "created" : (await response.ProblemAsync()).ProblemName());
+        }
+
+        Assert.Equal("unavailable", (await unknown.ProblemAsync()).ProblemName());
+        Assert.Equal(["created", "created", "created", "storer-limit"], answers);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-61")]
+    public async Task StorerCap_AfterARefusal_ReleasesTheStorersPlaces()
+    {
+        // A store refused for a full bucket (or a conflict storm) stored nothing: its places go at once.
+        using var factory = new CpsFactory(settings: DefaultCap);
+        using var client = factory.CreateClient();
+        factory.Store.ConflictsToReturn = 100;
+        using var busy = await client.StoreAsync(Epoch, "0c8c", RandomNumberGenerator.GetBytes(2048), clientAddress: "198.51.100.91");
+        factory.Store.ConflictsToReturn = 0;
+
+        var answers = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.StoreAsync(Epoch, "0c8c", RandomNumberGenerator.GetBytes(2048), clientAddress: "198.51.100.91");
+            answers.Add(response.StatusCode == HttpStatusCode.Created ? "created" : (await response.ProblemAsync()).ProblemName());
+        }
+
+        Assert.Equal("bucket-busy", (await busy.ProblemAsync()).ProblemName());
+        Assert.Equal(["created", "created", "created", "created", "storer-limit"], answers);
+    }
+
+    [Fact]
+    [Trait("Claim", "TM-61")]
     public async Task StorerCap_CountsAnIpv6Slash48AsOneStorer()
     {
         using var factory = new CpsFactory(settings: DefaultCap);

@@ -40,6 +40,9 @@ internal sealed class InMemoryBlobStore : IBlobStore
     /// <summary>When set, every read and append throws it (a broken store).</summary>
     public Exception? Failure { get; set; }
 
+    /// <summary>When set, every append throws it without writing (a store that did not say whether it wrote).</summary>
+    public Exception? AppendFailure { get; set; }
+
     /// <summary>When set, reading the salt or cover key throws it (a store not reachable yet).</summary>
     public Exception? SecretsFailure { get; set; }
 
@@ -133,6 +136,7 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             ThrowIfFailing();
+            ThrowIfAppendFailing();
             if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
             {
                 throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
@@ -231,6 +235,7 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             ThrowIfFailing();
+            ThrowIfAppendFailing();
             if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
             {
                 throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
@@ -262,6 +267,14 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             return [.. _backingKeys];
+        }
+    }
+
+    private void ThrowIfAppendFailing()
+    {
+        if (AppendFailure is { } failure)
+        {
+            throw failure;
         }
     }
 
