@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Stir.Encrypted.CpsService.Abuse;
 using Stir.Encrypted.CpsService.Authentication;
@@ -44,15 +45,20 @@ public static class CpsApplication
             new DerivedCoverBlobFactory(sp.GetRequiredService<ICoverKeyAgreement>()),
             sp.GetRequiredService<IOptions<CpsOptions>>().Value.CoverCacheEntries));
 
-        // Abuse: per-client rate limits (the per-bucket cap is the slot model's); storer authentication, off by default.
+        // Abuse: per-client rate limits (the per-bucket cap is the slot model's); the per-storer cap of live blobs per
+        // bucket (kept in the cluster with the Redis store, in memory otherwise); storer authentication, off by default.
         services.AddCpsRateLimiting();
+        services.TryAddSingleton<IStorerLedger, InMemoryStorerLedger>();
         services.AddSingleton<StoreAuthenticator>();
 
-        // Operations: counters, Prometheus text, OpenAPI.
+        // Operations: counters and the OpenAPI document, served by the management listener (Cps:Management:Urls,
+        // loopback by default), never by the public one.
         services.AddMetrics();
         services.AddSingleton<CpsMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddCpsOpenApi();
+        services.AddSingleton<ManagementListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManagementListener>());
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -65,8 +71,16 @@ public static class CpsApplication
         app.MapStoreEndpoints();
         app.MapRetrieveEndpoints();
         app.MapHealthEndpoints();
-        app.MapMetricsEndpoints();
-        app.MapOpenApi();
         return app;
+    }
+
+    /// <summary>
+    /// Where the management listener of a started CPS application listens (<c>/metrics</c>, the OpenAPI document), with
+    /// the ports as bound; empty when <c>Cps:Management:Urls</c> is empty.
+    /// </summary>
+    public static IReadOnlyList<Uri> ManagementUrls(WebApplication cps)
+    {
+        ArgumentNullException.ThrowIfNull(cps);
+        return cps.Services.GetRequiredService<ManagementListener>().Urls;
     }
 }

@@ -3,7 +3,10 @@ using Stir.Encrypted.EndToEnd.Tests.Support;
 
 namespace Stir.Encrypted.EndToEnd.Tests;
 
-/// <summary>`stir serve` prints its URLs when ready, answers on each, and stops cleanly on SIGINT (Ctrl-C).</summary>
+/// <summary>
+/// `stir serve` prints its URLs when ready (the CPS's management listener among them), answers on each, and stops
+/// cleanly on SIGINT (Ctrl-C).
+/// </summary>
 public sealed class ServeLifecycleTests : IDisposable
 {
     private readonly string _data = Directory.CreateTempSubdirectory("stir-e2e-serve-").FullName;
@@ -33,6 +36,9 @@ public sealed class ServeLifecycleTests : IDisposable
 
         using var http = new HttpClient();
         var cps = await http.GetAsync(new Uri(new Uri(urls["cps"]), "health/ready"));
+        // Metrics only on the management listener, never on the CPS's public port (issue 13).
+        var metrics = await http.GetAsync(new Uri(new Uri(urls["management"]), "metrics"));
+        var publicMetrics = await http.GetAsync(new Uri(new Uri(urls["cps"]), "metrics"));
         var directory = await http.GetAsync(new Uri(new Uri(urls["directory"]), "v1/config"));
         var chain = await http.GetAsync(new Uri(new Uri(urls["x5u base"]), "intermediate.pem"));
         var key = await http.GetAsync(new Uri(new Uri(urls["x5u base"]), "intermediate.key.pem"));
@@ -46,6 +52,10 @@ public sealed class ServeLifecycleTests : IDisposable
         var rest = await process.StandardOutput.ReadToEndAsync();
 
         Assert.True(cps.IsSuccessStatusCode);
+        Assert.True(metrics.IsSuccessStatusCode);
+        Assert.Contains("cps_retrievals_total", await metrics.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, publicMetrics.StatusCode);
+        Assert.NotEqual(new Uri(urls["cps"]).Port, new Uri(urls["management"]).Port);
         Assert.True(directory.IsSuccessStatusCode);
         Assert.Equal("application/pem-certificate-chain", chain.Content.Headers.ContentType?.MediaType);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, key.StatusCode);

@@ -46,7 +46,7 @@ internal static class DemoCommand
                 progress.Line("Stir.Encrypted demo: the seed's use cases through a real CPS and directory on loopback");
                 progress.Working("starting the CPS, the directory and the x5u repository");
                 var setup = Stopwatch.StartNew();
-                await using var services = await LocalServices.StartDevelopmentAsync(data, 0, 0, 0, cancellationToken);
+                await using var services = await LocalServices.StartDevelopmentAsync(data, 0, 0, 0, 0, cancellationToken);
                 progress.Line($"services  cps {services.Cps}  directory {services.Directory}  x5u {services.Certificates}  ({setup.Elapsed.TotalMilliseconds:F0} ms)");
 
                 progress.Working("provisioning the PKI, HPKE keys and key records");

@@ -33,6 +33,9 @@ internal sealed partial class LocalServices : IAsyncDisposable
 
     public Uri Cps { get; private set; } = null!;
 
+    /// <summary>The CPS's management listener (<c>metrics</c>, <c>openapi/v1.json</c>): loopback, apart from the public endpoints.</summary>
+    public Uri CpsManagement { get; private set; } = null!;
+
     public Uri Directory { get; private set; } = null!;
 
     /// <summary>The base of the x5u URLs: <c>{base}NAME.pem</c> serves <c>NAME.chain.pem</c> of the certificate directory.</summary>
@@ -48,7 +51,7 @@ internal sealed partial class LocalServices : IAsyncDisposable
     /// Starts the three services. <paramref name="trustAnchors"/> is the PEM file of STI roots the directory trusts;
     /// <paramref name="certificateDirectory"/> holds the <c>NAME.chain.pem</c> files served as x5u.
     /// </summary>
-    public static async Task<LocalServices> StartAsync(string data, string trustAnchors, string certificateDirectory, int cpsPort, int directoryPort, int certificatePort, CancellationToken cancellationToken)
+    public static async Task<LocalServices> StartAsync(string data, string trustAnchors, string certificateDirectory, int cpsPort, int directoryPort, int certificatePort, int cpsManagementPort, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(data);
         string[] Common(int port) =>
@@ -64,6 +67,8 @@ internal sealed partial class LocalServices : IAsyncDisposable
         [
             .. Common(cpsPort),
             $"--Cps:DataDirectory={Path.Combine(data, "cps")}",
+            // Metrics and the OpenAPI document on their own loopback port (0: the kernel chooses), never the CPS's.
+            $"--Cps:Management:Urls=http://127.0.0.1:{cpsManagementPort}",
             // A class for x5u PASSporTs and one for x5c PASSporTs (~2.5 KB each, a div-o nests its original).
             "--Cps:Classes:0:Size=2048", "--Cps:Classes:0:Slots=16",
             "--Cps:Classes:1:Size=8192", "--Cps:Classes:1:Slots=8", "--Cps:Limits:MaxBlobsPerStore=4",
@@ -101,13 +106,14 @@ internal sealed partial class LocalServices : IAsyncDisposable
         }
 
         services.Cps = new Uri(cps.Urls.First() + "/");
+        services.CpsManagement = new Uri(CpsApplication.ManagementUrls(cps)[0].GetLeftPart(UriPartial.Authority) + "/");
         services.Directory = new Uri(directory.Urls.First() + "/");
         services.Certificates = new Uri(certificates.Urls.First() + "/sti/");
         return services;
     }
 
     /// <summary>Starts the services over a development PKI kept in <c>{data}/pki</c> (created on first use).</summary>
-    public static async Task<LocalServices> StartDevelopmentAsync(string data, int cpsPort, int directoryPort, int certificatePort, CancellationToken cancellationToken)
+    public static async Task<LocalServices> StartDevelopmentAsync(string data, int cpsPort, int directoryPort, int certificatePort, int cpsManagementPort, CancellationToken cancellationToken)
     {
         var pki = Path.Combine(data, "pki");
         if (!File.Exists(Path.Combine(pki, $"{DevelopmentPki.RootName}.pem")))
@@ -116,7 +122,7 @@ internal sealed partial class LocalServices : IAsyncDisposable
             created.Save(pki);
         }
 
-        return await StartAsync(data, Path.Combine(pki, $"{DevelopmentPki.RootName}.pem"), pki, cpsPort, directoryPort, certificatePort, cancellationToken);
+        return await StartAsync(data, Path.Combine(pki, $"{DevelopmentPki.RootName}.pem"), pki, cpsPort, directoryPort, certificatePort, cpsManagementPort, cancellationToken);
     }
 
     /// <summary>The x5u URL of the chain <c>NAME.chain.pem</c> in the certificate directory.</summary>

@@ -18,14 +18,15 @@ internal static class ServeCommand
         var cpsPort = new Option<int>("--cps-port") { Description = "CPS port on 127.0.0.1 (0: a free port)" };
         var directoryPort = new Option<int>("--directory-port") { Description = "Directory port on 127.0.0.1 (0: a free port)" };
         var certsPort = new Option<int>("--certs-port") { Description = "Certificate repository port on 127.0.0.1 (0: a free port)" };
+        var managementPort = new Option<int>("--cps-management-port") { Description = "Port on 127.0.0.1 of the CPS's management listener: metrics and the OpenAPI document, never on the CPS port (0: a free port)" };
         var command = new Command("serve", "Run the CPS, the credential directory and an x5u repository on loopback with the embedded store (Ctrl-C stops)")
         {
-            data, trust, certs, cpsPort, directoryPort, certsPort,
+            data, trust, certs, cpsPort, directoryPort, certsPort, managementPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = CommandOutput.For(parse);
-            var ports = new[] { parse.GetValue(cpsPort), parse.GetValue(directoryPort), parse.GetValue(certsPort) };
+            var ports = new[] { parse.GetValue(cpsPort), parse.GetValue(directoryPort), parse.GetValue(certsPort), parse.GetValue(managementPort) };
             if (ports.Any(p => p is < 0 or > 65535))
             {
                 return output.Fail(ExitCodes.Usage, "a port is between 0 and 65535", "0 picks a free port");
@@ -42,7 +43,7 @@ internal static class ServeCommand
             try
             {
                 services = anchors is null && parse.GetValue(certs) is null
-                    ? await LocalServices.StartDevelopmentAsync(dataDirectory, ports[0], ports[1], ports[2], cancellationToken)
+                    ? await LocalServices.StartDevelopmentAsync(dataDirectory, ports[0], ports[1], ports[2], ports[3], cancellationToken)
                     : await LocalServices.StartAsync(
                         dataDirectory,
                         Path.GetFullPath(anchors ?? Path.Combine(dataDirectory, "pki", "root.pem")),
@@ -50,6 +51,7 @@ internal static class ServeCommand
                         ports[0],
                         ports[1],
                         ports[2],
+                        ports[3],
                         cancellationToken);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException)
@@ -64,6 +66,7 @@ internal static class ServeCommand
                     new JsonObject
                     {
                         ["cps"] = services.Cps.AbsoluteUri,
+                        ["cpsManagement"] = services.CpsManagement.AbsoluteUri,
                         ["directory"] = services.Directory.AbsoluteUri,
                         ["x5uBase"] = services.Certificates.AbsoluteUri,
                         ["data"] = services.DataDirectory,
@@ -74,6 +77,7 @@ internal static class ServeCommand
                     {
                         w.WriteLine("stir serve: development services on loopback (Ctrl-C stops)");
                         w.WriteLine($"cps:          {services.Cps}");
+                        w.WriteLine($"management:   {services.CpsManagement}  (the CPS's metrics and openapi/v1.json; loopback only)");
                         w.WriteLine($"directory:    {services.Directory}");
                         w.WriteLine($"x5u base:     {services.Certificates}  (serves CERTS/NAME.chain.pem as NAME.pem)");
                         w.WriteLine($"data:         {services.DataDirectory}");

@@ -49,9 +49,14 @@ internal sealed class StoreAuthenticator
 
     public bool IsRequired => _options.IsRequired;
 
-    /// <summary>The checks that need no body. Returns the token to complete, or the problem to answer.</summary>
-    public StoreToken? Begin(HttpRequest request, out Problem? problem)
+    /// <summary>
+    /// The checks that need no body. Returns the token to complete, or the problem to answer; with a token,
+    /// <paramref name="storerKeyHash"/> is SHA-256 of the storer certificate's SubjectPublicKeyInfo (who stores, for
+    /// the storer cap: a new certificate for the same key is the same storer).
+    /// </summary>
+    public StoreToken? Begin(HttpRequest request, out Problem? problem, out byte[]? storerKeyHash)
     {
+        storerKeyHash = null;
         ArgumentNullException.ThrowIfNull(request);
         problem = null;
         var headers = request.Headers[HeaderNames.Authorization];
@@ -88,7 +93,8 @@ internal sealed class StoreAuthenticator
             return null;
         }
 
-        using (var key = chain.Certificate!.EndEntity.GetECDsaPublicKey())
+        var endEntity = chain.Certificate!.EndEntity;
+        using (var key = endEntity.GetECDsaPublicKey())
         {
             if (key is null || !token.VerifySignature(key))
             {
@@ -111,6 +117,7 @@ internal sealed class StoreAuthenticator
             return null;
         }
 
+        storerKeyHash = SHA256.HashData(endEntity.PublicKey.ExportSubjectPublicKeyInfo());
         return token;
     }
 

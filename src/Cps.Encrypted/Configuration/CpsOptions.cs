@@ -28,6 +28,10 @@ internal sealed class CpsOptions
 
     public StoreAuthenticationOptions StoreAuthentication { get; init; } = new();
 
+    public StorerCapOptions StorerCap { get; init; } = new();
+
+    public ManagementOptions Management { get; init; } = new();
+
     /// <summary>Where an embedded store keeps its files.</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -82,7 +86,8 @@ internal sealed class IndexOptions
 /// <summary>Request limits published in the configuration document.</summary>
 internal sealed class LimitOptions
 {
-    public int MaxBlobsPerStore { get; set; } = 8;
+    /// <summary>At most the storer cap (<see cref="StorerCapOptions"/>): a larger store could never be taken.</summary>
+    public int MaxBlobsPerStore { get; set; } = 4;
 
     public int ClockSkewSeconds { get; set; } = 5;
 }
@@ -133,4 +138,41 @@ internal sealed class StoreAuthenticationOptions
     public string? NormalizedAudience => Audience is { } a && Uri.TryCreate(a, UriKind.Absolute, out var uri)
         ? (uri.AbsoluteUri.EndsWith('/') ? uri.AbsoluteUri : uri.AbsoluteUri + "/")
         : null;
+}
+
+/// <summary>
+/// The per-storer cap (spec/protocol.md §8 "Store", threat model TM-61): how many live real blobs one storer may hold
+/// in one bucket (epoch, size class, bucket), so that no single storer can fill a bucket and read its occupancy from
+/// the refusal.
+/// </summary>
+internal sealed class StorerCapOptions
+{
+    /// <summary>Live real blobs one storer may hold per bucket: with 16 slots, others must hold 12 for it to see <c>bucket-full</c>.</summary>
+    public int MaxLiveBlobsPerBucket { get; set; } = 4;
+
+    /// <summary>
+    /// The cap for a storer identified by its certificate (storer authentication required); unset means
+    /// <see cref="MaxLiveBlobsPerBucket"/>. Raising it lets one certificate learn more about a bucket (TM-61).
+    /// </summary>
+    public int? AuthenticatedMaxLiveBlobsPerBucket { get; set; }
+
+    /// <summary>The IPv6 prefix that is one storer: 48, because one subscriber often holds a /48 (a /64 would give 65 536 identities).</summary>
+    public int Ipv6PrefixLength { get; set; } = 48;
+
+    public int EffectiveAuthenticatedMaxLiveBlobsPerBucket => AuthenticatedMaxLiveBlobsPerBucket ?? MaxLiveBlobsPerBucket;
+}
+
+/// <summary>
+/// The management listener (spec/protocol.md §8 "Health, metrics and the management listener"): a second web
+/// application in the process serving <c>/metrics</c> and the OpenAPI document, apart from the public protocol.
+/// </summary>
+internal sealed class ManagementOptions
+{
+    public const string DefaultUrls = "http://127.0.0.1:9464";
+
+    /// <summary>Where it listens: one or more <c>http://host:port</c> separated by ';' (port 0: the kernel chooses); empty disables it.</summary>
+    public string? Urls { get; set; } = DefaultUrls;
+
+    /// <summary>The URLs to listen on; empty when disabled.</summary>
+    public IReadOnlyList<string> UrlList => (Urls ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Cps;
@@ -8,7 +9,7 @@ namespace Stir.Encrypted.CpsService.Configuration;
 /// Checks <see cref="CpsOptions"/> at start; every failure names the configuration key, its value and the
 /// rule, e.g. <c>Cps:Classes:0:Size is 100; allowed 256..65536</c>.
 /// </summary>
-internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
+internal sealed partial class CpsOptionsValidator : IValidateOptions<CpsOptions>
 {
     public ValidateOptionsResult Validate(string? name, CpsOptions options)
     {
@@ -72,6 +73,8 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         Range("RateLimits:Retrieve:PermitLimit", options.RateLimits.Retrieve.PermitLimit, 1, 1_000_000);
         Range("RateLimits:Retrieve:WindowSeconds", options.RateLimits.Retrieve.WindowSeconds, 1, 3600);
         ValidateStoreAuthentication(options.StoreAuthentication, failures, Range);
+        ValidateStorerCap(options, failures, Range);
+        ValidateManagement(options.Management, failures);
         Range("CoverCacheEntries", options.CoverCacheEntries, 16, 1_000_000);
         Range("StoreAttempts", options.StoreAttempts, 1, 100);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
@@ -80,6 +83,52 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateStorerCap(CpsOptions options, List<string> failures, Action<string, long, long, long> range)
+    {
+        var cap = options.StorerCap;
+        range("StorerCap:MaxLiveBlobsPerBucket", cap.MaxLiveBlobsPerBucket, 1, 256);
+        if (cap.AuthenticatedMaxLiveBlobsPerBucket is { } authenticated)
+        {
+            range("StorerCap:AuthenticatedMaxLiveBlobsPerBucket", authenticated, 1, 256);
+        }
+
+        range("StorerCap:Ipv6PrefixLength", cap.Ipv6PrefixLength, 16, 128);
+
+        // A store of more blobs than a storer may hold could never be taken.
+        var max = options.Limits.MaxBlobsPerStore;
+        if (max > cap.MaxLiveBlobsPerBucket)
+        {
+            failures.Add($"Cps:Limits:MaxBlobsPerStore is {max}; it must be at most Cps:StorerCap:MaxLiveBlobsPerBucket ({cap.MaxLiveBlobsPerBucket}), or no store of that many blobs could ever be taken");
+        }
+        else if (max > cap.EffectiveAuthenticatedMaxLiveBlobsPerBucket)
+        {
+            failures.Add($"Cps:Limits:MaxBlobsPerStore is {max}; it must be at most Cps:StorerCap:AuthenticatedMaxLiveBlobsPerBucket ({cap.EffectiveAuthenticatedMaxLiveBlobsPerBucket}), or no authenticated store of that many blobs could ever be taken");
+        }
+    }
+
+    private static void ValidateManagement(ManagementOptions management, List<string> failures)
+    {
+        foreach (var url in management.UrlList)
+        {
+            BindingAddress? address = null;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+            }
+
+            // The listener binds addresses, not names: an IP literal, localhost, or * / + for every interface.
+            var host = address?.Host.Trim('[', ']');
+            if (address is null || address.Scheme != "http" || address.IsUnixPipe || !ExplicitPort().IsMatch(url)
+                || !(host is "*" or "+" || string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || System.Net.IPAddress.TryParse(host, out _)))
+            {
+                failures.Add($"Cps:Management:Urls has \"{url}\"; each entry is http://address:port (an IP address, localhost, or * for all; port 0: the kernel chooses), entries separated by ';', or the whole value empty to turn the management listener off");
+            }
+        }
     }
 
     private static void ValidateStoreAuthentication(StoreAuthenticationOptions a, List<string> failures, Action<string, long, long, long> range)
@@ -119,4 +168,7 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
             failures.Add($"Cps:StoreAuthentication:TrustAnchors cannot be used: {e.Message}");
         }
     }
+
+    [GeneratedRegex(@"^http://[^/]+:[0-9]{1,5}/?$")]
+    private static partial Regex ExplicitPort();
 }

@@ -30,6 +30,9 @@ internal sealed class SlotEngine
         _uniform = uniform;
     }
 
+    /// <summary>The <c>Retry-After</c> of a full bucket: a constant, whatever the bucket holds (spec §9 "Arrivals, exactly").</summary>
+    public static TimeSpan FullRetryAfter { get; } = TimeSpan.FromSeconds(1);
+
     public LifetimeLaw Lifetimes => _law;
 
     /// <summary>The occupant of each of the <paramref name="slots"/> slots at time <paramref name="t"/>, in slot order.</summary>
@@ -65,7 +68,7 @@ internal sealed class SlotEngine
 
         // A slot with a real blob that has not ended by a (even one that starts after a, stored by a node whose
         // clock runs ahead) is not free: real occupancies of a slot never overlap.
-        var busyEnds = new List<long>();
+        var busy = 0;
         var free = new List<(int Slot, long SegmentStart)>();
         for (var s = 0; s < slots; s++)
         {
@@ -77,7 +80,7 @@ internal sealed class SlotEngine
 
             if (latestEnd > a)
             {
-                busyEnds.Add(latestEnd);
+                busy++;
             }
             else
             {
@@ -85,10 +88,11 @@ internal sealed class SlotEngine
             }
         }
 
-        if (busyEnds.Count + count > slots - 1)
+        if (busy + count > slots - 1)
         {
-            var soonest = busyEnds.Count == 0 ? a + 1000 : busyEnds.Min();
-            return ArrivalPlan.BucketFull(TimeSpan.FromMilliseconds(Math.Max(soonest - a, 1000)));
+            // spec §9 "Arrivals, exactly": a constant wait. The soonest end of a busy slot would tell the storer how
+            // long someone else's real blob still lives (issue 13).
+            return ArrivalPlan.BucketFull(FullRetryAfter);
         }
 
         // Fisher-Yates over the free slots, stopping once count eligible slots are found.

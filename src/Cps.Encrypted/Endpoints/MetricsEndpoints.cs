@@ -2,7 +2,10 @@ using Stir.Encrypted.CpsService.Observability;
 
 namespace Stir.Encrypted.CpsService.Endpoints;
 
-/// <summary><c>GET /metrics</c>: the CPS counters in Prometheus text format (no number, bucket, epoch, address or key in any label).</summary>
+/// <summary>
+/// <c>GET /metrics</c> on the management listener only (<see cref="Hosting.ManagementListener"/>): the CPS counters in
+/// Prometheus text format (no number, bucket, epoch, address or key in any label).
+/// </summary>
 internal static class MetricsEndpoints
 {
     public static IEndpointRouteBuilder MapMetricsEndpoints(this IEndpointRouteBuilder routes)
@@ -13,10 +16,7 @@ internal static class MetricsEndpoints
                 context.Response.Headers.CacheControl = "no-store";
                 return TypedResults.Text(exporter.Render(), PrometheusExporter.ContentType);
             })
-            .WithName("metrics")
-            .WithTags("Operations")
-            .WithSummary("Prometheus text exposition of the CPS counters")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .WithName("metrics");
         return routes;
     }
 }

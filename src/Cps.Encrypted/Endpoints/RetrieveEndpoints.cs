@@ -92,7 +92,7 @@ internal static class RetrieveEndpoints
             }
         }
 
-        metrics.Retrieved(classes.Sum(c => c.Slots), decoys);
+        metrics.Retrieved();
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Bytes(body, OctetStream);
     }

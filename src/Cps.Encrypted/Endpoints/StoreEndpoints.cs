@@ -6,6 +6,7 @@ using Stir.Encrypted.Cps;
 using Stir.Encrypted.CpsService.Abuse;
 using Stir.Encrypted.CpsService.Authentication;
 using Stir.Encrypted.CpsService.Configuration;
+using Stir.Encrypted.CpsService.CoverTraffic;
 using Stir.Encrypted.CpsService.Observability;
 using Stir.Encrypted.CpsService.Problems;
 using Stir.Encrypted.CpsService.Storage;
@@ -14,9 +15,16 @@ namespace Stir.Encrypted.CpsService.Endpoints;
 
 /// <summary>
 /// <c>POST /v1/epochs/{epoch}/buckets/{bucket}?size={size}</c> (spec/protocol.md §8 "Store"): checks everything
-/// before reading the body (storer authentication too, when required), reads at most the endpoint's limit, places the blobs in slots (§9 "Arrivals") and
-/// answers 201 only after the store has durably appended them.
+/// before reading the body (storer authentication too, when required), reads at most the endpoint's limit, holds
+/// places under the storer cap, places the blobs in slots (§9 "Arrivals") and answers 201 only after the store has
+/// durably appended them.
 /// </summary>
+/// <remarks>
+/// The storer cap is decided before the bucket is read, from the storer's own live blobs only (<see cref="IStorerLedger"/>),
+/// so a refusal for the cap never depends on what others hold; and while the storer holds at most the cap, the
+/// bucket is full for it only when others hold at least slots − cap (TM-61). Both refusals wait a constant
+/// <c>Retry-After</c>.
+/// </remarks>
 internal static partial class StoreEndpoints
 {
     public const string OperationId = "storeBlobs";
@@ -29,7 +37,7 @@ internal static partial class StoreEndpoints
             .WithName(OperationId)
             .WithTags("Blobs")
             .WithSummary("Store 1 to maxBlobsPerStore real blobs of one size class in a bucket")
-            .WithDescription("Body: application/octet-stream, k × size bytes. The blobs are durable when 201 is sent. A bucket holds at most slots − 1 real blobs per class.")
+            .WithDescription("Body: application/octet-stream, k × size bytes. The blobs are durable when 201 is sent. A bucket holds at most slots − 1 real blobs per class, and one storer at most Cps:StorerCap:MaxLiveBlobsPerBucket of them (storer-limit, 429).")
             .WithMetadata(new BodySizeLimit(routes.ServiceProvider))
             .RequireRateLimiting(CpsRateLimiting.StorePolicy)
             .Produces<StoreReceipt>(StatusCodes.Status201Created)
@@ -52,6 +60,7 @@ internal static partial class StoreEndpoints
         TimeProvider time,
         CpsMetrics metrics,
         StoreAuthenticator authenticator,
+        IStorerLedger ledger,
         ILoggerFactory loggers)
     {
         var cancellationToken = context.RequestAborted;
@@ -100,7 +109,8 @@ internal static partial class StoreEndpoints
 
         // Storer authentication (§8): every check that needs no body, before any byte of it is read.
         StoreToken? token = null;
-        if (authenticator.IsRequired && (token = authenticator.Begin(request, out var authProblem)) is null)
+        byte[]? storerKeyHash = null;
+        if (authenticator.IsRequired && (token = authenticator.Begin(request, out var authProblem, out storerKeyHash)) is null)
         {
             return new ProblemResult(authProblem!);
         }
@@ -127,38 +137,99 @@ internal static partial class StoreEndpoints
         var key = new Storage.BucketKey(address.Epoch, size, address.Bucket);
         var anchor = runtime.Epochs.AnchorUnixMs(address.Epoch);
         var expires = runtime.Epochs.BucketExpiresUnixMs(address.Epoch);
-        var attempts = runtimes.Options.StoreAttempts;
-        for (var attempt = 0; attempt < attempts; attempt++)
+
+        // The storer cap (§8 "Store"): places held before the bucket is read, from this storer's own entries only.
+        var capOptions = runtimes.Options.StorerCap;
+        var storer = storerKeyHash is null
+            ? StorerIdentity.ForAddress(runtime.CoverKey.Span, key, context.Connection.RemoteIpAddress, capOptions.Ipv6PrefixLength)
+            : StorerIdentity.ForCertificate(runtime.CoverKey.Span, key, storerKeyHash);
+        var cap = storer.Authenticated ? capOptions.EffectiveAuthenticatedMaxLiveBlobsPerBucket : capOptions.MaxLiveBlobsPerBucket;
+        // Held until the bucket expires at the latest (every blob ends by then), until settled with the blobs' ends.
+        var hold = await ledger.TryHoldAsync(key, storer, count, cap, expires, cancellationToken);
+        if (hold is null)
         {
-            var state = await store.ReadAsync(key, cancellationToken);
-            var a = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var plan = runtime.Engine.PlanArrivals(key, sizeClass.Slots, anchor, state, a, count);
-            if (plan.Full)
+            return new ProblemResult(new Problem(ProblemType.StorerLimit, $"this storer may hold at most {cap} live blobs of {size} bytes in a bucket, and this store would exceed that; its blobs end within {configuration.Retention.MaxSeconds} s of their store")
             {
-                return new ProblemResult(new Problem(ProblemType.BucketFull, $"the bucket already holds its {sizeClass.Slots - 1} real blobs of {size} bytes or cannot take {count} more; other buckets are unaffected")
-                {
-                    RetryAfter = plan.RetryAfter,
-                });
-            }
-
-            var blobs = new StoredBlob[count];
-            for (var i = 0; i < count; i++)
-            {
-                // spec §9: a real blob's lifetime is drawn from the same law as a cover's, with the OS CSPRNG.
-                blobs[i] = new StoredBlob(plan.Slots[i], a, a + runtime.Lifetimes.DrawReal(), body.AsMemory(i * size, size));
-            }
-
-            if (await store.TryAppendAsync(key, state.Version, blobs, expires, cancellationToken))
-            {
-                metrics.Stored(count, plan.Truncations);
-                return TypedResults.Created((string?)null, new StoreReceipt(count, configuration.Retention.MinSeconds));
-            }
-
-            metrics.StoreConflict();
+                RetryAfter = SlotEngine.FullRetryAfter,
+            });
         }
 
-        LogBusy(logger, attempts);
-        return new ProblemResult(new Problem(ProblemType.BucketBusy, "concurrent stores kept changing the bucket; retry shortly") { RetryAfter = TimeSpan.FromSeconds(1) });
+        // Released unless the blobs may be stored: after a successful append the places are settled instead, and
+        // when an append fails without saying whether it wrote (a timeout) they stay held until the bucket expires,
+        // since counting the storer's blobs too long only costs the storer, while too short would let it exceed the cap.
+        var keepHeld = false;
+        try
+        {
+            var attempts = runtimes.Options.StoreAttempts;
+            for (var attempt = 0; attempt < attempts; attempt++)
+            {
+                var state = await store.ReadAsync(key, cancellationToken);
+                var a = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var plan = runtime.Engine.PlanArrivals(key, sizeClass.Slots, anchor, state, a, count);
+                if (plan.Full)
+                {
+                    return new ProblemResult(new Problem(ProblemType.BucketFull, $"the bucket already holds its {sizeClass.Slots - 1} real blobs of {size} bytes or cannot take {count} more; other buckets are unaffected")
+                    {
+                        RetryAfter = plan.RetryAfter,
+                    });
+                }
+
+                var blobs = new StoredBlob[count];
+                for (var i = 0; i < count; i++)
+                {
+                    // spec §9: a real blob's lifetime is drawn from the same law as a cover's, with the OS CSPRNG.
+                    blobs[i] = new StoredBlob(plan.Slots[i], a, a + runtime.Lifetimes.DrawReal(), body.AsMemory(i * size, size));
+                }
+
+                keepHeld = true;
+                if (await store.TryAppendAsync(key, state.Version, blobs, expires, cancellationToken))
+                {
+                    await SettleAsync(ledger, hold, [.. blobs.Select(b => b.EndUnixMs)], logger);
+                    metrics.Stored(count, plan.Truncations);
+                    return TypedResults.Created((string?)null, new StoreReceipt(count, configuration.Retention.MinSeconds));
+                }
+
+                keepHeld = false;
+                metrics.StoreConflict();
+            }
+
+            LogBusy(logger, attempts);
+            return new ProblemResult(new Problem(ProblemType.BucketBusy, "concurrent stores kept changing the bucket; retry shortly") { RetryAfter = TimeSpan.FromSeconds(1) });
+        }
+        finally
+        {
+            if (!keepHeld)
+            {
+                await ReleaseAsync(ledger, hold, logger);
+            }
+        }
+    }
+
+    // After the append: a failure leaves the held entries at the bucket's expiry, which only ever counts this storer's
+    // blobs longer than they live (its own cap, never anyone else's answer); the blobs are stored, so 201 stands.
+    private static async Task SettleAsync(IStorerLedger ledger, StorerHold hold, long[] ends, ILogger logger)
+    {
+        try
+        {
+            await ledger.SettleAsync(hold, ends, CancellationToken.None);
+        }
+        catch (StoreUnavailableException e)
+        {
+            LogLedger(logger, "settle", e.InnerException?.GetType().FullName ?? "none");
+        }
+    }
+
+    // Nothing was stored: the places go. A failure leaves them held until the bucket expires (this storer's loss only).
+    private static async Task ReleaseAsync(IStorerLedger ledger, StorerHold hold, ILogger logger)
+    {
+        try
+        {
+            await ledger.ReleaseAsync(hold, CancellationToken.None);
+        }
+        catch (StoreUnavailableException e)
+        {
+            LogLedger(logger, "release", e.InnerException?.GetType().FullName ?? "none");
+        }
     }
 
     private static ProblemResult? LengthProblem(long length, int size, long limit, int maxBlobs, CpsRuntime runtime)
@@ -227,4 +298,7 @@ internal static partial class StoreEndpoints
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "A store gave up after {Attempts} conflicting attempts")]
     private static partial void LogBusy(ILogger logger, int attempts);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "The storer ledger could not {Operation} a hold ({InnerExceptionType}); it ends with the bucket")]
+    private static partial void LogLedger(ILogger logger, string operation, string innerExceptionType);
 }

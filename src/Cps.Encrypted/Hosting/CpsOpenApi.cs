@@ -1,15 +1,33 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Stir.Encrypted.CpsService.Endpoints;
 
 namespace Stir.Encrypted.CpsService.Hosting;
 
 /// <summary>
-/// The OpenAPI document (<c>/openapi/v1.json</c>, committed as spec/api/cps.openapi.json): endpoint metadata
-/// plus what metadata cannot say (binary bodies), and no <c>servers</c> (they belong to a deployment).
+/// The OpenAPI document of the public endpoints (committed as spec/api/cps.openapi.json, written by the build from
+/// the public application's endpoints): endpoint metadata plus what metadata cannot say (binary bodies), and no
+/// <c>servers</c> (they belong to a deployment). Served at <see cref="DocumentPath"/> on the management listener
+/// only (<see cref="ManagementListener"/>); the public listener serves the protocol and health, nothing else.
 /// </summary>
 internal static class CpsOpenApi
 {
     public const string DocumentName = "v1";
+
+    public const string DocumentPath = "/openapi/" + DocumentName + ".json";
+
+    /// <summary>The document as JSON, as the CPS application (<paramref name="cps"/>, its services) generates it from its own endpoints.</summary>
+    public static async Task<byte[]> RenderDocumentAsync(IServiceProvider cps, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cps);
+        var provider = cps.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
+        var version = cps.GetRequiredService<IOptionsMonitor<OpenApiOptions>>().Get(DocumentName).OpenApiVersion;
+        var document = await provider.GetOpenApiDocumentAsync(cancellationToken);
+        using var json = new MemoryStream();
+        await document.SerializeAsJsonAsync(json, version, cancellationToken);
+        return json.ToArray();
+    }
 
     public static IServiceCollection AddCpsOpenApi(this IServiceCollection services) => services.AddOpenApi(DocumentName, options =>
     {

@@ -12,7 +12,8 @@ namespace Stir.Encrypted.CpsService.Hosting;
 /// The one place that chooses the <see cref="IBlobStore"/> implementation from configuration:
 /// <c>Cps:Store</c> = <c>LiteDb</c> (the default: embedded, a directory under <c>Cps:DataDirectory</c>, nothing
 /// to set up) or <c>Redis</c> (a Redis/Valkey cluster shared by several CPS nodes, <c>Cps:Redis:Configuration</c>;
-/// it also brings the cluster-wide rate limiter). Stores registered afterwards (tests, embedders) replace it.
+/// it also brings the cluster-wide rate limiter and storer ledger). Stores registered afterwards (tests, embedders)
+/// replace it.
 /// </summary>
 internal static class CpsStoreRegistration
 {
@@ -72,6 +73,8 @@ internal static class CpsStoreRegistration
         });
         services.TryAddSingleton<IBlobStore>(sp => sp.GetRequiredService<RedisBlobStore>());
         services.TryAddSingleton(sp => new ClusterRateLimiter(sp.GetRequiredService<RedisBlobStore>(), section["KeyPrefix"] ?? new RedisStoreOptions().KeyPrefix));
+        // The storer cap must hold across nodes: its accounting lives in the cluster, beside each bucket.
+        services.TryAddSingleton<IStorerLedger>(sp => new RedisStorerLedger(sp.GetRequiredService<RedisBlobStore>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 }

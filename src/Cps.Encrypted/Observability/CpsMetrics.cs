@@ -4,9 +4,11 @@ using Stir.Encrypted.CpsService.Problems;
 namespace Stir.Encrypted.CpsService.Observability;
 
 /// <summary>
-/// The CPS's counters (System.Diagnostics.Metrics, meter <see cref="MeterName"/>). The only label is the
-/// problem type name of a rejection, a fixed vocabulary: no number, bucket, epoch, address or key is ever a
-/// label value.
+/// The CPS's counters (System.Diagnostics.Metrics, meter <see cref="MeterName"/>), served only on the management
+/// listener (spec/protocol.md §8). The only label is the problem type name of a rejection, a fixed vocabulary: no
+/// number, bucket, epoch, address or key is ever a label value. No counter splits a retrieval into real and decoy
+/// blobs: a retrieval counts the same whatever its bucket holds, so that even a leaked scrape read before and after
+/// one retrieval says nothing about that bucket (TM-21).
 /// </summary>
 internal sealed class CpsMetrics
 {
@@ -15,8 +17,6 @@ internal sealed class CpsMetrics
     private readonly Counter<long> _storeRequests;
     private readonly Counter<long> _blobsStored;
     private readonly Counter<long> _retrievals;
-    private readonly Counter<long> _blobsServed;
-    private readonly Counter<long> _decoysServed;
     private readonly Counter<long> _truncations;
     private readonly Counter<long> _storeConflicts;
     private readonly Counter<long> _rejections;
@@ -28,8 +28,6 @@ internal sealed class CpsMetrics
         _storeRequests = Meter.CreateCounter<long>("cps.store.requests", description: "Store requests whose blobs were stored");
         _blobsStored = Meter.CreateCounter<long>("cps.blobs.stored", description: "Real blobs stored");
         _retrievals = Meter.CreateCounter<long>("cps.retrievals", description: "Bucket retrievals answered");
-        _blobsServed = Meter.CreateCounter<long>("cps.blobs.served", description: "Blobs served, real and decoy");
-        _decoysServed = Meter.CreateCounter<long>("cps.decoys.served", description: "Decoy (cover) blobs served");
         _truncations = Meter.CreateCounter<long>("cps.cover.truncations", description: "Arrivals that ended a cover before the minimum lifetime (spec §9)");
         _storeConflicts = Meter.CreateCounter<long>("cps.store.conflicts", description: "Store attempts retried because the bucket changed concurrently");
         _rejections = Meter.CreateCounter<long>("cps.rejections", description: "Requests answered with a problem, by problem type");
@@ -47,12 +45,8 @@ internal sealed class CpsMetrics
         }
     }
 
-    public void Retrieved(int blobs, int decoys)
-    {
-        _retrievals.Add(1);
-        _blobsServed.Add(blobs);
-        _decoysServed.Add(decoys);
-    }
+    /// <summary>One retrieval answered: nothing about what it held.</summary>
+    public void Retrieved() => _retrievals.Add(1);
 
     public void StoreConflict() => _storeConflicts.Add(1);
 

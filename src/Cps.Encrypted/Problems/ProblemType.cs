@@ -22,6 +22,7 @@ internal sealed class ProblemType
     public static readonly ProblemType EpochOutOfRange = new("epoch-out-of-range", 422, "The epoch is not accepted now");
     public static readonly ProblemType BadBlobSize = new("bad-blob-size", 422, "The blobs do not have an allowed size");
     public static readonly ProblemType RateLimited = new("rate-limited", 429, "Too many requests");
+    public static readonly ProblemType StorerLimit = new("storer-limit", 429, "This storer holds as many live blobs in the bucket as one storer may");
     public static readonly ProblemType Internal = new("internal", 500, "The CPS failed to handle the request");
     public static readonly ProblemType BucketFull = new("bucket-full", 503, "The bucket holds as many real blobs as it can");
     public static readonly ProblemType BucketBusy = new("bucket-busy", 503, "The bucket changed under concurrent stores too often");
@@ -39,7 +40,7 @@ internal sealed class ProblemType
     public static IReadOnlyList<ProblemType> All { get; } =
     [
         BadEpoch, BadBucket, MalformedRequest, Unauthorized, NotFound, MethodNotAllowed, BodyTooLarge, TooManyBlobs,
-        UnsupportedMediaType, EpochOutOfRange, BadBlobSize, RateLimited, Internal, BucketFull, BucketBusy, Unavailable,
+        UnsupportedMediaType, EpochOutOfRange, BadBlobSize, RateLimited, StorerLimit, Internal, BucketFull, BucketBusy, Unavailable,
     ];
 
     /// <summary>The short name, the last segment of <see cref="Type"/>; also the metric label value.</summary>

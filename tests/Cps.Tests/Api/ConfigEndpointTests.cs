@@ -30,7 +30,7 @@ public sealed class ConfigEndpointTests
         var only = Assert.Single(parsed.Classes);
         Assert.Equal((2048, 16), (only.Size, only.Slots));
         Assert.Equal(RetentionPolicy.Default, parsed.Retention);
-        Assert.Equal(8, parsed.MaxBlobsPerStore);
+        Assert.Equal(4, parsed.MaxBlobsPerStore);
         Assert.Equal(5, parsed.ClockSkewSeconds);
         Assert.False(parsed.StoreAuthenticationRequired);
         Assert.True(JsonNode.DeepEquals(parsed.ToJson(), JsonNode.Parse(body)));

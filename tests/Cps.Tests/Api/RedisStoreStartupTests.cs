@@ -15,7 +15,7 @@ public sealed class RedisStoreStartupTests
     public async Task Start_WithRedisStoreOnTheCluster_UsesItAndIsReady()
     {
         var cluster = await RedisServers.Shared;
-        string[] args = ["--Cps:Store", "Redis", "--Cps:Redis:Configuration", cluster.Configuration, "--Cps:Redis:KeyPrefix", "startup-" + Guid.NewGuid().ToString("N")];
+        string[] args = ["--Cps:Store", "Redis", "--Cps:Redis:Configuration", cluster.Configuration, "--Cps:Redis:KeyPrefix", "startup-" + Guid.NewGuid().ToString("N"), "--Cps:Management:Urls="];
         await using var app = CpsApplication.Build(args, builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
         using var client = app.GetTestClient();

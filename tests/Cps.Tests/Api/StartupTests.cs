@@ -10,6 +10,9 @@ namespace Stir.Encrypted.Cps.Tests.Api;
 /// <summary>Options are validated at start with messages naming the key, the value and the rule; no store, no start.</summary>
 public sealed class StartupTests
 {
+    // The management listener's default port (9464) would clash between tests running at once.
+    private const string NoManagement = "--Cps:Management:Urls=";
+
     public static TheoryData<string, string, string> BadSettings() => new()
     {
         { "Cps:Classes:0:Size", "100", "Cps:Classes:0:Size is 100; allowed 256..65536" },
@@ -31,6 +34,14 @@ public sealed class StartupTests
         { "Cps:CoverCacheEntries", "1", "Cps:CoverCacheEntries is 1; allowed 16..1000000" },
         { "Cps:StoreAttempts", "0", "Cps:StoreAttempts is 0; allowed 1..100" },
         { "Cps:DataDirectory", " ", "Cps:DataDirectory is empty; name the directory where the store keeps its files" },
+        { "Cps:StorerCap:MaxLiveBlobsPerBucket", "0", "Cps:StorerCap:MaxLiveBlobsPerBucket is 0; allowed 1..256" },
+        { "Cps:StorerCap:MaxLiveBlobsPerBucket", "2", "Cps:Limits:MaxBlobsPerStore is 4; it must be at most Cps:StorerCap:MaxLiveBlobsPerBucket (2), or no store of that many blobs could ever be taken" },
+        { "Cps:StorerCap:AuthenticatedMaxLiveBlobsPerBucket", "3", "Cps:Limits:MaxBlobsPerStore is 4; it must be at most Cps:StorerCap:AuthenticatedMaxLiveBlobsPerBucket (3), or no authenticated store of that many blobs could ever be taken" },
+        { "Cps:StorerCap:AuthenticatedMaxLiveBlobsPerBucket", "257", "Cps:StorerCap:AuthenticatedMaxLiveBlobsPerBucket is 257; allowed 1..256" },
+        { "Cps:StorerCap:Ipv6PrefixLength", "8", "Cps:StorerCap:Ipv6PrefixLength is 8; allowed 16..128" },
+        { "Cps:Management:Urls", "https://127.0.0.1:9464", "Cps:Management:Urls has \"https://127.0.0.1:9464\"; each entry is http://address:port (an IP address, localhost, or * for all; port 0: the kernel chooses), entries separated by ';', or the whole value empty to turn the management listener off" },
+        { "Cps:Management:Urls", "http://metrics.example:9464", "Cps:Management:Urls has \"http://metrics.example:9464\"; each entry is http://address:port (an IP address, localhost, or * for all; port 0: the kernel chooses), entries separated by ';', or the whole value empty to turn the management listener off" },
+        { "Cps:Management:Urls", "http://127.0.0.1:0;http://127.0.0.1", "Cps:Management:Urls has \"http://127.0.0.1\"; each entry is http://address:port (an IP address, localhost, or * for all; port 0: the kernel chooses), entries separated by ';', or the whole value empty to turn the management listener off" },
         { "Cps:StoreAuthentication:Mode", "on", "Cps:StoreAuthentication:Mode is \"on\"; allowed \"off\" or \"required\"" },
         { "Cps:StoreAuthentication:Mode", "required", "Cps:StoreAuthentication:TrustAnchors is not set; with Mode \"required\" name the PEM file of the CA certificates storer chains lead to" },
         { "Cps:StoreAuthentication:Mode", "required", "Cps:StoreAuthentication:Audience is \"\"; with Mode \"required\" it must be the CPS base URL clients use (absolute http(s), no query or fragment)" },
@@ -53,12 +64,12 @@ public sealed class StartupTests
             ["Cps:Classes:0:Size"] = "2048",
             ["Cps:Classes:0:Slots"] = "16",
             ["Cps:Classes:1:Size"] = "2048",
-            ["Cps:Classes:1:Slots"] = "8",
+            ["Cps:Classes:1:Slots"] = "4",
         };
         var error = Assert.IsType<OptionsValidationException>(await StartFailureAsync(settings));
 
         Assert.Contains("Cps:Classes:1:Size is 2048, the same as Cps:Classes:0:Size; sizes must differ", error.Failures);
-        Assert.Contains("Cps:Limits:MaxBlobsPerStore is 8; it must be at most Cps:Classes:1:Slots (8) − 1, since one slot always holds a decoy", error.Failures);
+        Assert.Contains("Cps:Limits:MaxBlobsPerStore is 4; it must be at most Cps:Classes:1:Slots (4) − 1, since one slot always holds a decoy", error.Failures);
     }
 
     [Fact]
@@ -75,7 +86,7 @@ public sealed class StartupTests
     private static async Task<Exception> StartFailureAsync(Dictionary<string, string?> settings)
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(CpsFactory.DefaultStart);
-        await using var app = CpsApplication.Build([], builder =>
+        await using var app = CpsApplication.Build([NoManagement], builder =>
         {
             builder.WebHost.UseTestServer();
             builder.Configuration.AddInMemoryCollection(settings);
@@ -91,7 +102,7 @@ public sealed class StartupTests
         var dir = Directory.CreateTempSubdirectory("stir-cps-default-").FullName;
         try
         {
-            await using (var app = CpsApplication.Build(["--Cps:DataDirectory", dir], builder => builder.WebHost.UseTestServer()))
+            await using (var app = CpsApplication.Build(["--Cps:DataDirectory", dir, NoManagement], builder => builder.WebHost.UseTestServer()))
             {
                 await app.StartAsync();
                 using var client = app.GetTestClient();
@@ -122,7 +133,7 @@ public sealed class StartupTests
     public async Task Build_WithAStoreFromTheConfigureCallback_Starts()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(CpsFactory.DefaultStart);
-        await using var app = CpsApplication.Build([], builder =>
+        await using var app = CpsApplication.Build([NoManagement], builder =>
         {
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<CpsService.Storage.IBlobStore>(new InMemoryBlobStore(time));
@@ -134,5 +145,18 @@ public sealed class StartupTests
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Start_WithTheManagementPortTaken_FailsNamingTheSetting()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = await StartFailureAsync(new Dictionary<string, string?> { ["Cps:Management:Urls"] = $"http://127.0.0.1:{port}" });
+
+        var refused = Assert.IsType<InvalidOperationException>(error);
+        Assert.StartsWith($"Cps:Management:Urls is \"http://127.0.0.1:{port}\": the management listener cannot listen there", refused.Message, StringComparison.Ordinal);
     }
 }

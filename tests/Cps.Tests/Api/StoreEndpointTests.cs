@@ -34,17 +34,17 @@ public sealed class StoreEndpointTests
     }
 
     [Fact]
-    public async Task Store_EightBlobs_TakesEightDistinctSlots()
+    public async Task Store_FourBlobs_TakesFourDistinctSlots()
     {
         using var factory = new CpsFactory();
         using var client = factory.CreateClient();
 
-        using var response = await client.StoreAsync(Epoch, "0001", RandomNumberGenerator.GetBytes(8 * 2048));
+        using var response = await client.StoreAsync(Epoch, "0001", RandomNumberGenerator.GetBytes(4 * 2048));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(8, (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["stored"]!);
+        Assert.Equal(4, (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["stored"]!);
         var blobs = factory.Store.LiveBlobs(new BucketKey(Epoch, 2048, 1));
-        Assert.Equal(8, blobs.Select(b => b.Slot).Distinct().Count());
+        Assert.Equal(4, blobs.Select(b => b.Slot).Distinct().Count());
     }
 
     [Fact]
@@ -104,10 +104,10 @@ public sealed class StoreEndpointTests
             { e, "0a1b", "?size=1024", ok, 1024, "bad-blob-size", "\"size\" must be one of the size classes: 2048" },
             { e, "0a1b", "?size=abc", ok, 2048, "bad-blob-size", "\"size\" must be one of the size classes: 2048" },
             { e, "0a1b", "?size=+2048", ok, 2048, "bad-blob-size", "\"size\" must be one of the size classes: 2048" },
-            { e, "0a1b", "?size=2048", ok, 0, "bad-blob-size", "the body is 0 bytes, not a whole number (1 to 8) of 2048-byte blobs" },
-            { e, "0a1b", "?size=2048", ok, 2047, "bad-blob-size", "the body is 2047 bytes, not a whole number (1 to 8) of 2048-byte blobs" },
-            { e, "0a1b", "?size=2048", ok, 4097, "bad-blob-size", "the body is 4097 bytes, not a whole number (1 to 8) of 2048-byte blobs" },
-            { e, "0a1b", "?size=2048", ok, 9 * 2048, "body-too-large", "the body is 18432 bytes; this endpoint accepts at most 16384" },
+            { e, "0a1b", "?size=2048", ok, 0, "bad-blob-size", "the body is 0 bytes, not a whole number (1 to 4) of 2048-byte blobs" },
+            { e, "0a1b", "?size=2048", ok, 2047, "bad-blob-size", "the body is 2047 bytes, not a whole number (1 to 4) of 2048-byte blobs" },
+            { e, "0a1b", "?size=2048", ok, 4097, "bad-blob-size", "the body is 4097 bytes, not a whole number (1 to 4) of 2048-byte blobs" },
+            { e, "0a1b", "?size=2048", ok, 5 * 2048, "body-too-large", "the body is 10240 bytes; this endpoint accepts at most 8192" },
         };
     }
 
@@ -189,7 +189,7 @@ public sealed class StoreEndpointTests
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         var json = await response.ProblemAsync();
         Assert.Equal("too-many-blobs", json.ProblemName());
-        Assert.Equal("the body holds 9 blobs; one store holds at most 8", (string?)json["detail"]);
+        Assert.Equal("the body holds 9 blobs; one store holds at most 4", (string?)json["detail"]);
         Assert.Empty(factory.Store.Keys);
     }
 
@@ -207,8 +207,8 @@ public sealed class StoreEndpointTests
 
         var json = await response.ProblemAsync();
         Assert.Equal("body-too-large", json.ProblemName());
-        Assert.Equal("the body is larger than 16384 bytes, the most this endpoint accepts", (string?)json["detail"]);
-        Assert.InRange(factory.BodyMeter.BytesRead, 16385, 16384 + (64 * 1024));
+        Assert.Equal("the body is larger than 8192 bytes, the most this endpoint accepts", (string?)json["detail"]);
+        Assert.InRange(factory.BodyMeter.BytesRead, 8193, 8192 + (64 * 1024));
         Assert.Empty(factory.Store.Keys);
     }
 
@@ -226,14 +226,14 @@ public sealed class StoreEndpointTests
 
         var json = await response.ProblemAsync();
         Assert.Equal("body-too-large", json.ProblemName());
-        Assert.Equal($"the body is {8L * 1024 * 1024} bytes; this endpoint accepts at most 16384", (string?)json["detail"]);
+        Assert.Equal($"the body is {8L * 1024 * 1024} bytes; this endpoint accepts at most 8192", (string?)json["detail"]);
         Assert.Equal(0, factory.BodyMeter.BytesRead);
     }
 
     [Fact]
     public async Task Store_ConflictingWriters_RetriesAndStoresOnce()
     {
-        using var factory = new CpsFactory();
+        using var factory = new CpsFactory(settings: CpsFactory.ManagementSettings);
         using var client = factory.CreateClient();
         factory.Store.ConflictsToReturn = 3;
 
@@ -241,7 +241,7 @@ public sealed class StoreEndpointTests
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Single(factory.Store.LiveBlobs(new BucketKey(Epoch, 2048, 0x0a1b)));
-        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await factory.GetMetricsAsync();
         Assert.True(metrics.Contains("cps_store_conflicts_total 3\n", StringComparison.Ordinal), metrics);
     }
 

@@ -230,6 +230,8 @@ public sealed class ScaleOutTests : IAsyncLifetime
         start.Environment["Cps__Classes__0__Size"] = Size.ToString();
         start.Environment["Cps__Classes__0__Slots"] = Slots.ToString();
         start.Environment["Cps__Limits__MaxBlobsPerStore"] = "4";
+        // Each node's metrics on a port of its own (the default 9464 would clash between nodes).
+        start.Environment["Cps__Management__Urls"] = "http://127.0.0.1:0";
         start.Environment["Cps__RateLimits__Store__PermitLimit"] = "100000";
         start.Environment["Cps__RateLimits__Retrieve__PermitLimit"] = "100000";
         start.Environment["Cps__DataDirectory"] = Path.Combine(_directory.Path, $"node-{index}");

@@ -42,6 +42,7 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
             $"--Cps:DataDirectory={_data.Path}",
             "--Cps:Classes:0:Size=8192",
             "--Cps:Classes:0:Slots=16",
+            "--Cps:Management:Urls=",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await _cps.StartAsync();

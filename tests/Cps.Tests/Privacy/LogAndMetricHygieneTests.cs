@@ -76,7 +76,7 @@ public sealed partial class LogAndMetricHygieneTests
 
     private static CpsFactory NewFactory(IReadOnlyDictionary<string, string?>? settings)
     {
-        var all = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>(CpsFactory.ManagementSettings)
         {
             ["Cps:RateLimits:Retrieve:PermitLimit"] = "40",
             ["Cps:RateLimits:Retrieve:WindowSeconds"] = "3600",
@@ -152,7 +152,7 @@ public sealed partial class LogAndMetricHygieneTests
         }
 
         factory.Store.Failure = null;
-        return (forbidden, await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        return (forbidden, await factory.GetMetricsAsync());
     }
 
     [GeneratedRegex("^(?<name>[a-z_]+)(?<labels>\\{type=\"(?<type>[a-z-]+)\"\\})? \\d+$")]

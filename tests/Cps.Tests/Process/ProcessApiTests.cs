@@ -155,23 +155,46 @@ public sealed class ProcessApiTests : IClassFixture<CpsProcessFixture>, IDisposa
     }
 
     [Fact]
-    public async Task HealthAndMetrics_AreReachable()
+    [Trait("Claim", "TM-21")]
+    public async Task PublicPort_ServesHealthOnly_MetricsAndOpenApiAreOnTheManagementPort()
     {
         using var live = await _http.GetAsync(new Uri(_cps.BaseUrl, "health/live"));
         using var ready = await _http.GetAsync(new Uri(_cps.BaseUrl, "health/ready"));
-        using var metrics = await _http.GetAsync(new Uri(_cps.BaseUrl, "metrics"));
+        using var publicMetrics = await _http.GetAsync(new Uri(_cps.BaseUrl, "metrics"));
+        using var publicOpenApi = await _http.GetAsync(new Uri(_cps.BaseUrl, "openapi/v1.json"));
+        using var metrics = await _http.GetAsync(new Uri(_cps.ManagementUrl, "metrics"));
+        using var openApi = await _http.GetAsync(new Uri(_cps.ManagementUrl, "openapi/v1.json"));
+        using var managementProtocol = await _http.GetAsync(new Uri(_cps.ManagementUrl, "v1/config"));
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("live", (string?)JsonNode.Parse(await live.Content.ReadAsStringAsync())!["status"]);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("ready", (string?)JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["status"]);
+        foreach (var hidden in new[] { publicMetrics, publicOpenApi })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+            Assert.Equal("application/problem+json", hidden.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("not-found", (await hidden.ProblemAsync()).ProblemName());
+        }
+
+        Assert.NotEqual(_cps.BaseUrl.Port, _cps.ManagementUrl.Port);
+        Assert.True(IPAddress.IsLoopback(IPAddress.Parse(_cps.ManagementUrl.Host)), "the management listener is not on loopback");
         Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
         Assert.Equal("text/plain", metrics.Content.Headers.ContentType?.MediaType);
         var text = await metrics.Content.ReadAsStringAsync();
-        foreach (var counter in new[] { "cps_store_requests_total", "cps_blobs_stored_total", "cps_retrievals_total", "cps_blobs_served_total", "cps_decoys_served_total" })
+        foreach (var counter in new[] { "cps_store_requests_total", "cps_blobs_stored_total", "cps_retrievals_total", "cps_cover_truncations_total", "cps_store_conflicts_total" })
         {
             Assert.Matches($"(?m)^{counter} [0-9]+$", text);
         }
+
+        // Nothing that splits a retrieval into real and decoy blobs, even here.
+        Assert.DoesNotContain("served", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("decoy", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
+        var document = JsonNode.Parse(await openApi.Content.ReadAsStringAsync())!;
+        Assert.NotNull(document["paths"]!["/v1/epochs/{epoch}/buckets/{bucket}"]);
+        Assert.Null(document["paths"]!["/metrics"]);
+        Assert.Equal(HttpStatusCode.NotFound, managementProtocol.StatusCode); // and the protocol is not on the management port
     }
 
     public void Dispose() => _http.Dispose();

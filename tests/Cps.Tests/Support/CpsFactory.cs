@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Stir.Encrypted.CpsService.Hosting;
 using Stir.Encrypted.CpsService.Storage;
 using Stir.Encrypted.CpsService.Storage.Redis;
 
@@ -13,7 +14,9 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 /// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, a
 /// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart; in memory, or on the Redis
 /// cluster when <see cref="CpsTestStore"/> says so), captured logs at every level the app's filters allow, and
-/// generous rate limits unless a test sets its own.
+/// generous rate limits and storer cap unless a test sets its own. The management listener is off unless a test
+/// sets <c>Cps:Management:Urls</c> (<see cref="ManagementSettings"/>: a kernel-chosen loopback port, then
+/// <see cref="ManagementUrl"/>); it is a real Kestrel listener even here.
 /// </summary>
 public sealed class CpsFactory : WebApplicationFactory<Program>
 {
@@ -27,6 +30,9 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
         ["Cps:RateLimits:Store:WindowSeconds"] = "1",
         ["Cps:RateLimits:Retrieve:PermitLimit"] = "1000000",
         ["Cps:RateLimits:Retrieve:WindowSeconds"] = "1",
+        // Most tests fill buckets from one client; the cap's own tests (StorerCapTests, tests/Cps.Tests/Privacy) set it.
+        ["Cps:StorerCap:MaxLiveBlobsPerBucket"] = "256",
+        ["Cps:Management:Urls"] = "",
     };
 
     private readonly Action<IServiceCollection>? _services;
@@ -56,7 +62,22 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
         _services = services;
     }
 
+    /// <summary>Settings that turn the management listener on, on a port the kernel chooses.</summary>
+    public static IReadOnlyDictionary<string, string?> ManagementSettings { get; } = new Dictionary<string, string?> { ["Cps:Management:Urls"] = "http://127.0.0.1:0" };
+
     public FakeTimeProvider Time { get; }
+
+    /// <summary>The management listener's base URL (it must be on: <see cref="ManagementSettings"/>).</summary>
+    public Uri ManagementUrl => Services.GetRequiredService<ManagementListener>().Urls is [var first, ..]
+        ? new Uri(first.GetLeftPart(UriPartial.Authority) + "/")
+        : throw new InvalidOperationException("the management listener is off; create the factory with CpsFactory.ManagementSettings");
+
+    /// <summary>The Prometheus text the management listener serves now.</summary>
+    public async Task<string> GetMetricsAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync(new Uri(ManagementUrl, "metrics"));
+    }
 
     internal InMemoryBlobStore Store { get; }
 

@@ -9,7 +9,8 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 
 /// <summary>
 /// The CPS as a real process on loopback, exactly as an operator runs it:
-/// <c>dotnet Stir.Encrypted.Cps.dll --urls http://127.0.0.1:&lt;port&gt; --Cps:DataDirectory=&lt;dir&gt;</c>. The service
+/// <c>dotnet Stir.Encrypted.Cps.dll --urls http://127.0.0.1:&lt;port&gt; --Cps:DataDirectory=&lt;dir&gt;
+/// --Cps:Management:Urls=http://127.0.0.1:0</c> (metrics on a management port the kernel chooses: <see cref="ManagementUrl"/>). The service
 /// is the build output that the test project's reference to <c>Cps.Encrypted</c> copies beside the tests, so a
 /// clean <c>dotnet test</c> builds and finds it. <see cref="StartAsync"/> returns once <c>/health/ready</c> answers
 /// 200; stdout and stderr are captured for failure messages; disposing kills the process.
@@ -17,11 +18,13 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 internal sealed partial class CpsProcess : IAsyncDisposable
 {
     public const string ServiceAssembly = "Stir.Encrypted.Cps.dll";
+    public const string ManagementSetting = "Cps:Management:Urls";
     private const int KeptOutputLines = 400;
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Uri> _management = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _pumps;
 
     private CpsProcess(Process process, int port)
@@ -35,6 +38,15 @@ internal sealed partial class CpsProcess : IAsyncDisposable
     public int Port { get; private set; }
 
     public Uri BaseUrl => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
+
+    /// <summary>
+    /// The management listener's base URL (<c>/metrics</c>, <c>/openapi/v1.json</c>), on a loopback port the kernel
+    /// chose, read from the service's "CPS management endpoint listening on" line (known once <see cref="StartAsync"/>
+    /// returns, unless the test turned the listener off).
+    /// </summary>
+    public Uri ManagementUrl => _management.Task.IsCompletedSuccessfully
+        ? _management.Task.Result
+        : throw new InvalidOperationException($"the CPS process has not said where its management listener is:\n{Output}");
 
     /// <summary>The operating-system process id (the <c>dotnet</c> host runs the service in its own process).</summary>
     public int Id => _process.Id;
@@ -77,6 +89,12 @@ internal sealed partial class CpsProcess : IAsyncDisposable
             }
 
             await cps.WaitUntilReadyAsync(timeout - started.Elapsed);
+            if (settings?.GetValueOrDefault(ManagementSetting) is not "")
+            {
+                // Logged before Kestrel starts (hosted services start first), so it is at most a pipe read away.
+                await cps._management.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
             return cps;
         }
         catch
@@ -112,6 +130,8 @@ internal sealed partial class CpsProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
         start.ArgumentList.Add($"--Cps:DataDirectory={Path.Combine(dataDirectory, "store")}");
+        // Metrics live on the management listener; on the default port 9464 two processes would clash.
+        start.ArgumentList.Add($"--{ManagementSetting}=http://127.0.0.1:0");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.ArgumentList.Add($"--{key}={value}");
@@ -241,6 +261,10 @@ internal sealed partial class CpsProcess : IAsyncDisposable
             {
                 _listening.TrySetResult(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
             }
+            else if (ManagementListeningOn().Match(line) is { Success: true } management)
+            {
+                _management.TrySetResult(new Uri(management.Groups[1].Value + "/"));
+            }
         }
     }
 
@@ -260,4 +284,7 @@ internal sealed partial class CpsProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();
+
+    [GeneratedRegex(@"CPS management endpoint listening on (http://[0-9.]+:\d+)")]
+    private static partial Regex ManagementListeningOn();
 }

@@ -40,12 +40,18 @@ internal sealed class InMemoryBlobStore : IBlobStore
     /// <summary>When set, every read and append throws it (a broken store).</summary>
     public Exception? Failure { get; set; }
 
+    /// <summary>When set, every append throws it without writing (a store that did not say whether it wrote).</summary>
+    public Exception? AppendFailure { get; set; }
+
     /// <summary>When set, reading the salt or cover key throws it (a store not reachable yet).</summary>
     public Exception? SecretsFailure { get; set; }
 
     public (bool Ready, string? Reason) Readiness { get; set; } = (true, null);
 
     public int Appends { get; private set; }
+
+    /// <summary>When positive, every read waits this long (real time) first, so that concurrent requests interleave.</summary>
+    public TimeSpan ReadDelay { get; set; }
 
     public int Reads { get; private set; }
 
@@ -87,7 +93,16 @@ internal sealed class InMemoryBlobStore : IBlobStore
         }
     }
 
-    public ValueTask<BucketState> ReadAsync(BucketKey key, CancellationToken cancellationToken)
+    public ValueTask<BucketState> ReadAsync(BucketKey key, CancellationToken cancellationToken) =>
+        ReadDelay > TimeSpan.Zero ? DelayedReadAsync(key, cancellationToken) : ReadNowAsync(key, cancellationToken);
+
+    private async ValueTask<BucketState> DelayedReadAsync(BucketKey key, CancellationToken cancellationToken)
+    {
+        await Task.Delay(ReadDelay, cancellationToken);
+        return await ReadNowAsync(key, cancellationToken);
+    }
+
+    private ValueTask<BucketState> ReadNowAsync(BucketKey key, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
@@ -121,6 +136,7 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             ThrowIfFailing();
+            ThrowIfAppendFailing();
             if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
             {
                 throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
@@ -219,6 +235,7 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             ThrowIfFailing();
+            ThrowIfAppendFailing();
             if (blobs.Count == 0 || blobs.Any(b => b.EndUnixMs <= b.StartUnixMs || b.Content.Length != key.Size))
             {
                 throw new ArgumentException("blobs must be non-empty, of the bucket's size, with end after start", nameof(blobs));
@@ -250,6 +267,14 @@ internal sealed class InMemoryBlobStore : IBlobStore
         lock (_lock)
         {
             return [.. _backingKeys];
+        }
+    }
+
+    private void ThrowIfAppendFailing()
+    {
+        if (AppendFailure is { } failure)
+        {
+            throw failure;
         }
     }
 

@@ -47,6 +47,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
                 "--Cps:Classes:0:Slots=16",
                 "--Cps:RateLimits:Store:PermitLimit=1000000",
                 "--Cps:RateLimits:Retrieve:PermitLimit=1000000",
+                "--Cps:Management:Urls=",
                 "--Logging:LogLevel:Default=Warning",
             ],
             builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>

@@ -34,7 +34,7 @@ public sealed class CallTimeDirectoryPrivacyTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _services = await LocalServices.StartDevelopmentAsync(_data, 0, 0, 0, CancellationToken.None);
+        _services = await LocalServices.StartDevelopmentAsync(_data, 0, 0, 0, 0, CancellationToken.None);
         _directory = await LoopbackDirectory.StartAsync(Services.TrustAnchorsFile, Path.Combine(_data, "counted-directory"));
         var pki = DevelopmentPki.Load(Pki);
         _owned.Add(pki);

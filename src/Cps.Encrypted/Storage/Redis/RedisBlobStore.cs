@@ -383,7 +383,7 @@ internal sealed class RedisBlobStore : IBlobStore
     }
 
     /// <summary>Runs a cluster call; a connection failure or timeout becomes <see cref="StoreUnavailableException"/>.</summary>
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    internal static async Task<T> Call<T>(Func<Task<T>> call)
     {
         try
         {

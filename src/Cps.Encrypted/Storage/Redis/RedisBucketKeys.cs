@@ -13,6 +13,9 @@ namespace Stir.Encrypted.CpsService.Storage.Redis;
 ///                           expires (PEXPIRE) at the bucket's expiry
 /// &lt;prefix&gt;:{e/s/b}:b:&lt;v&gt;:&lt;j&gt;     string: the j-th blob of the append that made version v (tag ‖ content);
 ///                           expires at the blob's end
+/// &lt;prefix&gt;:{e/s/b}:s:&lt;tag&gt;       sorted set: one storer's entries in the bucket (member = hold id:index,
+///                           score = end, Unix ms), for the storer cap (RedisStorerLedger); tag = StorerIdentity.Tag;
+///                           expires at its latest entry's end
 /// </code>
 /// </remarks>
 internal readonly struct RedisBucketKeys
@@ -24,4 +27,6 @@ internal readonly struct RedisBucketKeys
     public RedisKey Meta => _tagged + "m";
 
     public RedisKey Blob(long version, int index) => $"{_tagged}b:{version}:{index}";
+
+    public RedisKey Storer(string tag) => $"{_tagged}s:{tag}";
 }
