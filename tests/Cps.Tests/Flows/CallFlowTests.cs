@@ -19,7 +19,7 @@ public sealed class CallFlowTests : IDisposable
     private static readonly TelephoneNumber Carol = TelephoneNumber.ParseE164("+14155550111");
 
     // x5c PASSporTs are ~2.5 KB each (a div-o nests its original), so these tests use an 8 KiB class.
-    private readonly CpsFactory _cps = new(settings: new Dictionary<string, string?> { ["Cps:Classes:0:Size"] = "8192", ["Cps:Classes:0:Slots"] = "8", ["Cps:Limits:MaxBlobsPerStore"] = "4" });
+    private readonly CpsFactory _cps = new(settings: new Dictionary<string, string?> { ["Cps:Classes:0:Size"] = "8192", ["Cps:Classes:0:Slots"] = "8", ["Cps:Limits:MaxBlobsPerStore"] = "4", ["Cps:Management:Urls"] = "http://127.0.0.1:0" });
     private readonly HttpClient _http;
     private readonly DevelopmentPki _pki;
     private readonly DevelopmentCredential _aliceCarrier;
@@ -88,7 +88,7 @@ public sealed class CallFlowTests : IDisposable
         Assert.Equal(1, _cps.Store.Appends);
         var bucket = Assert.Single(_cps.Store.Keys);
         Assert.Single(_cps.Store.LiveBlobs(bucket));
-        var metrics = await _http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = await _cps.GetMetricsAsync();
         Assert.Contains("cps_store_requests_total 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains("cps_blobs_stored_total 1\n", metrics, StringComparison.Ordinal);
 
