@@ -35,6 +35,24 @@ public sealed partial class LogAndMetricHygieneTests
         {
             Assert.DoesNotContain(secret, metrics, StringComparison.OrdinalIgnoreCase);
         }
+
+        // A bucket written as a number (a structured log field, a debug dump) names it as well as its hex does.
+        foreach (var bucket in Buckets)
+        {
+            var number = Convert.ToUInt32(bucket, 16).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.DoesNotMatch($@"(?<![0-9]){number}(?![0-9])", logs);
+            Assert.DoesNotMatch($@"(?<![0-9]){number}(?![0-9])", metrics);
+        }
+    }
+
+    [Fact]
+    public void DecimalBucketSearch_FindsABucketWrittenAsANumber()
+    {
+        // The search above would see it: a log line naming bucket 2f3e as its value 12094 is caught, one where those
+        // digits are part of a longer number is not.
+        var number = Convert.ToUInt32(Buckets[0], 16).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches($@"(?<![0-9]){number}(?![0-9])", "info: stored into bucket 12094 of the epoch");
+        Assert.DoesNotMatch($@"(?<![0-9]){number}(?![0-9])", "info: 3120945 bytes");
     }
 
     [Fact]
