@@ -30,10 +30,17 @@ public sealed class BlobIndexTests
         var baseline = BlobIndex.Derive(Cheap, Alice, Bob, 1).Tag.ToArray();
         var otherSalt = new IndexParameters(new byte[32], 8, 1, 14, 3600);
 
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Bob, Alice, 1).Tag));
-        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Alice, 1).Tag));
+        var carol = TelephoneNumber.ParseCanonical("14155550111");
+
+        // Each input alone: orig, dest, epoch, salt, and the published Argon2id cost (memory, iterations), so that
+        // testing a (caller, callee, epoch) hypothesis needs all of them and pays the cost the CPS publishes.
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, carol, Bob, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, carol, 1).Tag));
         Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Alice, Bob, 2).Tag));
         Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(otherSalt, Alice, Bob, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(new IndexParameters(Cheap.Salt, Cheap.MemoryKiB * 2, Cheap.Iterations, 14, 3600), Alice, Bob, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(new IndexParameters(Cheap.Salt, Cheap.MemoryKiB, Cheap.Iterations + 1, 14, 3600), Alice, Bob, 1).Tag));
+        Assert.False(baseline.AsSpan().SequenceEqual(BlobIndex.Derive(Cheap, Bob, Alice, 1).Tag));
     }
 
     [Fact]
