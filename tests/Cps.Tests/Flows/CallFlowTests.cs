@@ -28,7 +28,7 @@ public sealed class CallFlowTests : IDisposable
     private readonly HpkePrivateKey _bobCarrierKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
     private readonly HpkePrivateKey _bobPhoneKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
     private readonly HpkePrivateKey _carolKey = HpkePrivateKey.Generate(HpkeKem.X25519HkdfSha256);
-    private readonly StaticKeyHolders _directory = new();
+    private readonly FixedKeyHolders _directory = new();
 
     public CallFlowTests()
     {
@@ -299,15 +299,5 @@ public sealed class CallFlowTests : IDisposable
     {
         public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
             throw new CallRoutingException("the directory is down");
-    }
-
-    private sealed class StaticKeyHolders : IKeyHolderSource
-    {
-        private readonly Dictionary<TelephoneNumber, List<HpkePublicKey>> _keys = [];
-
-        public void Add(TelephoneNumber number, params HpkePublicKey[] keys) => _keys[number] = [.. keys];
-
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>(_keys.TryGetValue(called, out var keys) ? keys : []);
     }
 }

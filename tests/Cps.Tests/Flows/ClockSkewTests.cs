@@ -71,7 +71,7 @@ public sealed class ClockSkewTests : IDisposable
         Assert.Equal(PassportRule.IssuedInFuture, verdict.Passports!.Rule);
     }
 
-    private CallPlacer Placer(TimeProvider callerClock) => new(_http, new StaticCallRouter(_http.BaseAddress!), new OneHolder(Bob, _bobKey.PublicKey), new CallPlacerOptions
+    private CallPlacer Placer(TimeProvider callerClock) => new(_http, new StaticCallRouter(_http.BaseAddress!), new FixedKeyHolders(Bob, _bobKey.PublicKey), new CallPlacerOptions
     {
         Signer = new PassportSigner(PassportSigningKey.FromECDsa(_alice.PrivateKey), callerClock),
         SignerChain = _alice.Chain,
@@ -84,11 +84,5 @@ public sealed class ClockSkewTests : IDisposable
         ring.Add(Bob, HpkePrivateKey.Import(_bobKey.Kem, _bobKey.Export()));
         var passports = new PassportVerifier(new StirCredentialResolver(new StirChainValidator([_pki.Root.Certificate], new StirChainValidatorOptions { TimeProvider = _cps.Time })), null, _cps.Time);
         return new CallVerifier(_http, new StaticCallRouter(_http.BaseAddress!), ring, passports, new CallVerifierOptions { TimeProvider = _cps.Time });
-    }
-
-    private sealed class OneHolder(TelephoneNumber number, HpkePublicKey key) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>(called == number ? [key] : []);
     }
 }

@@ -107,7 +107,7 @@ public sealed class ReplayTests : IDisposable
     // A gateway (or an attacker holding the PASSporT) stores it for the call; then the callee verifies.
     private async Task<CallVerdict> StoreThenVerifyAsync(CallVerifier verifier, string passport)
     {
-        var placer = new CallPlacer(_http, new StaticCallRouter(_http.BaseAddress!), new OneKey(_bobKey.PublicKey), new CallPlacerOptions { TimeProvider = _cps.Time });
+        var placer = new CallPlacer(_http, new StaticCallRouter(_http.BaseAddress!), new FixedKeyHolders([_bobKey.PublicKey]), new CallPlacerOptions { TimeProvider = _cps.Time });
         var report = await placer.StoreAsync(Alice, Bob, [passport], CancellationToken.None);
         Assert.True(report.Stored, report.Detail);
         return await verifier.VerifyAsync(Alice, Bob, CancellationToken.None);
@@ -125,11 +125,5 @@ public sealed class ReplayTests : IDisposable
         Array.Clear(twin, 32, 32);
         flipped.CopyTo(twin, 64 - flipped.Length);
         return token[..(dot + 1)] + System.Buffers.Text.Base64Url.EncodeToString(twin);
-    }
-
-    private sealed class OneKey(HpkePublicKey key) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>([key]);
     }
 }

@@ -84,7 +84,7 @@ public sealed class StalledServiceTests : IAsyncDisposable
         keys.Add(Bob, _bobKey);
         var passports = new PassportVerifier(new StirCredentialResolver(new StirChainValidator([_pki.Root.Certificate], new StirChainValidatorOptions { TimeProvider = _cps.Time })), null, _cps.Time);
         var verifier = new CallVerifier(_http, router, keys, passports, new CallVerifierOptions { TimeProvider = _cps.Time });
-        var placer = new CallPlacer(_http, router, new OneKey(_bobKey.PublicKey), new CallPlacerOptions
+        var placer = new CallPlacer(_http, router, new FixedKeyHolders([_bobKey.PublicKey]), new CallPlacerOptions
         {
             Signer = new PassportSigner(PassportSigningKey.FromECDsa(_aliceCarrier.PrivateKey), _cps.Time),
             SignerChain = _aliceCarrier.Chain,
@@ -97,11 +97,5 @@ public sealed class StalledServiceTests : IAsyncDisposable
         // Fail rather than hang when a client is unbounded (the mutation this test exists for).
         await Task.WhenAll(verdict, report).WaitAsync(Claimed + TimeSpan.FromSeconds(5));
         return (await verdict, await report, started.Elapsed);
-    }
-
-    private sealed class OneKey(HpkePublicKey key) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>([key]);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Stir.Encrypted.Cps.Tests.Support;
 using Stir.Encrypted.Calls;
 using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Cps.Tests.Storage;
@@ -184,7 +185,7 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
     };
 
     private CallPlacer Placer(DevelopmentCredential signer, params HpkePublicKey[] holders) =>
-        new(_http, new StaticCallRouter(_base), new Holders(Bob, holders), new CallPlacerOptions
+        new(_http, new StaticCallRouter(_base), new FixedKeyHolders(Bob, holders), new CallPlacerOptions
         {
             Signer = new PassportSigner(PassportSigningKey.FromECDsa(signer.PrivateKey), TimeProvider.System),
             SignerChain = signer.Chain,
@@ -212,11 +213,5 @@ public sealed class SpecClientInteropTests : IAsyncLifetime
         var result = await Peers.RunAsync(node, ["spec-client.mjs", command], input.ToJsonString(), Peers.InteropDirectory, TimeSpan.FromSeconds(120));
         Assert.True(result.ExitCode == 0, $"spec-client.mjs {command}: {result}");
         return JsonNode.Parse(result.Stdout, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false })!.AsObject();
-    }
-
-    private sealed class Holders(TelephoneNumber number, HpkePublicKey[] keys) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<HpkePublicKey>>(called == number ? keys : []);
     }
 }

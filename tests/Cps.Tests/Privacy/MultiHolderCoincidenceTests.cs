@@ -71,7 +71,7 @@ public sealed class MultiHolderCoincidenceTests : IAsyncLifetime
                 var orig = TelephoneNumber.ParseE164("+1202555" + (1000 + i).ToString(CultureInfo.InvariantCulture));
                 var dest = TelephoneNumber.ParseE164("+1303555" + (2000 + i).ToString(CultureInfo.InvariantCulture));
                 using var signer = pki.IssueEndEntity($"caller-{i}", new TNAuthList([new TNEntry.One(orig)]), TimeSpan.FromDays(1));
-                var placer = new CallPlacer(http, new StaticCallRouter(cps.BaseUrl), new StaticKeys([.. keys.Select(k => k.PublicKey)]), new CallPlacerOptions
+                var placer = new CallPlacer(http, new StaticCallRouter(cps.BaseUrl), new FixedKeyHolders([.. keys.Select(k => k.PublicKey)]), new CallPlacerOptions
                 {
                     Signer = new PassportSigner(PassportSigningKey.FromECDsa(signer.PrivateKey)),
                     SignerX5u = "https://cert.example.net/caller.pem",
@@ -180,11 +180,6 @@ public sealed class MultiHolderCoincidenceTests : IAsyncLifetime
     }
 
     private sealed record Poll(int Index, List<(string Bucket, string Blob)> Blobs);
-
-    private sealed class StaticKeys(IReadOnlyList<HpkePublicKey> keys) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) => Task.FromResult(keys);
-    }
 
     // Records every POST the library sends (path and body), as the CPS receives it.
     private sealed class CapturingHandler : DelegatingHandler

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Stir.Encrypted.Cps.Tests.Support;
 using Stir.Encrypted.Calls;
 using Stir.Encrypted.Certificates;
 using Stir.Encrypted.Cps.Tests.Storage;
@@ -171,7 +172,7 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
     }
 
     private CallPlacer Placer(HttpClient http, DevelopmentCredential signer, IReadOnlyList<HpkePublicKey> holders) =>
-        new(http, new StaticCallRouter(_base), new Holders(Bob, holders), new CallPlacerOptions
+        new(http, new StaticCallRouter(_base), new FixedKeyHolders(Bob, holders), new CallPlacerOptions
         {
             Signer = new PassportSigner(PassportSigningKey.FromECDsa(signer.PrivateKey), TimeProvider.System),
             SignerChain = signer.Chain,
@@ -197,11 +198,5 @@ public sealed class ConnectionReuseTests : IAsyncLifetime
         using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
         // Through PKCS#12, so that the private key is one SslStream can use on every platform.
         return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
-    }
-
-    private sealed class Holders(TelephoneNumber number, IReadOnlyList<HpkePublicKey> keys) : IKeyHolderSource
-    {
-        public Task<IReadOnlyList<HpkePublicKey>> GetHolderKeysAsync(TelephoneNumber called, CancellationToken cancellationToken) =>
-            Task.FromResult(called == number ? keys : []);
     }
 }
