@@ -72,7 +72,7 @@ internal sealed class CpsOptionsValidator : IValidateOptions<CpsOptions>
         Range("RateLimits:Retrieve:PermitLimit", options.RateLimits.Retrieve.PermitLimit, 1, 1_000_000);
         Range("RateLimits:Retrieve:WindowSeconds", options.RateLimits.Retrieve.WindowSeconds, 1, 3600);
         ValidateStoreAuthentication(options.StoreAuthentication, failures, Range);
-        Range("CoverCacheEntries", options.CoverCacheEntries, 16, 1_000_000);
+        Range("RetrievalDeadlineMilliseconds", options.RetrievalDeadlineMilliseconds, 0, CpsOptions.MaxRetrievalDeadlineMilliseconds);
         Range("StoreAttempts", options.StoreAttempts, 1, 100);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {
