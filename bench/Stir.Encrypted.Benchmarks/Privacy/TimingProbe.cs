@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Cli = Stir.Encrypted.Benchmarks.Load.CommandLine;
+
+namespace Stir.Encrypted.Benchmarks.Privacy;
+
+#pragma warning disable CA5394 // Random draws the measurement's schedule and buckets (seedable to repeat a run); nothing secret.
+
+/// <summary>
+/// <c>timing</c> mode: the timing prober of issue 13, black-box against a running CPS over HTTP only. It plays an
+/// outsider who wants to learn from response times what a bucket holds or whether someone fetched it, and records
+/// the single-GET times of buckets in these classes (every bucket is used once, in one class):
+/// <list type="bullet">
+/// <item><c>fresh</c>: never stored into, never retrieved (the control of every pair; the first GET of each
+/// <c>recent</c> bucket);</item>
+/// <item><c>live</c>: holding a live real blob the prober stored 0.5–3 s before (a POST of one blob, as a caller does);</item>
+/// <item><c>recent</c>: never stored into, retrieved once 1–3 s before (as a callee verifying a call would have);</item>
+/// <item><c>ended</c>: held a real blob earlier this epoch, stored more than the longest lifetime before;</item>
+/// <item><c>storeEmpty</c> / <c>storeOccupied</c>: the answer times of the store into a fresh bucket and of a second
+/// store into a <c>live</c> bucket once probed (the bucket then holds the first, live, blob).</item>
+/// </list>
+/// The jobs of the classes run in one random order, one request at a time on one kept-alive connection, a gap of a
+/// few milliseconds after each request; follow-ups (the probe after a store or a first retrieval) run when due, and
+/// while only follow-ups are left the prober fills the wait with fresh probes (<c>--ended false</c> leaves the
+/// <c>ended</c> class out, whose lifetime-long wait dominates a short run). For
+/// <c>--bursts</c> buckets of the <c>live</c> and <c>ended</c> classes, and as many more fresh buckets, the probe is
+/// followed at once by 8 more GETs of the same bucket (the median of 9, a reviewer's aggregate). The first <c>--warmup</c> requests
+/// (fresh buckets) are not recorded. Writes every time (µs) as JSON; <c>timing-report</c> turns runs into Markdown.
+/// </summary>
+internal static class TimingProbe
+{
+    private const int Burst = 9;
+
+    public static int Run(string[] args)
+    {
+        var cps = new Uri(Cli.Text(args, "--cps", "http://127.0.0.1:18182/"));
+        var probes = Cli.Int(args, "--probes", 2000);
+        var bursts = Cli.Int(args, "--bursts", 200);
+        var gapMs = Cli.Int(args, "--gap-ms", 2);
+        var warmup = Cli.Int(args, "--warmup", 300);
+        var leftNeeded = Cli.Int(args, "--epoch-seconds-needed", 360);
+        var ended = Cli.Text(args, "--ended", "true") == "true";
+        var random = new Random(Cli.Int(args, "--seed", Environment.TickCount));
+
+        using var http = new HttpClient { BaseAddress = cps };
+        var config = JsonNode.Parse(http.GetStringAsync(new Uri("v1/config", UriKind.Relative)).GetAwaiter().GetResult())!;
+        var epochSeconds = (long)config["epochSeconds"]!;
+        var bits = (int)config["index"]!["bucketBits"]!;
+        var size = (int)config["classes"]![0]!["size"]!;
+        var minSeconds = (int)config["retention"]!["minSeconds"]!;
+        var maxSeconds = (int)config["retention"]!["maxSeconds"]!;
+        if (bits < 16)
+        {
+            Console.Error.WriteLine($"timing: the CPS has {bits}-bit buckets; the prober needs at least 16 so that every probe gets a bucket of its own");
+            return 2;
+        }
+
+        // Inside one epoch: a store's epoch stops being accepted s seconds after its end.
+        var nowS = UnixSeconds();
+        var left = epochSeconds - (nowS % epochSeconds);
+        if (left < leftNeeded)
+        {
+            Console.Error.WriteLine($"timing: waiting {left} s for the next epoch");
+            Thread.Sleep(TimeSpan.FromSeconds(left + 1));
+            nowS = UnixSeconds();
+        }
+
+        var epoch = nowS / epochSeconds;
+        var run = new ProbeRun(cps, epoch, bits, size, gapMs, random);
+        var started = DateTimeOffset.FromUnixTimeSeconds(nowS);
+        var loadBefore = LoadAverage();
+
+        for (var i = 0; i < warmup; i++)
+        {
+            run.Get(run.FreshBucket());
+            if (i % 6 == 0)
+            {
+                run.Store(run.FreshBucket());
+            }
+        }
+
+        // Every sample with the second of the run it was taken at: the report compares a class with the fresh samples
+        // of the same stretch of time, so that the machine's drift (other load, the JIT) cannot pass for a difference.
+        var samples = new Dictionary<string, List<(double At, double Us)>>
+        {
+            ["fresh"] = [], ["live"] = [], ["recent"] = [], ["ended"] = [], ["storeEmpty"] = [], ["storeOccupied"] = [],
+        };
+        var burstSamples = new Dictionary<string, List<(double At, double[] Us)>> { ["fresh"] = [], ["live"] = [], ["ended"] = [] };
+        var skipped = new Dictionary<string, int>();
+
+        // The jobs in one random order, the "ended" stores among the first half, so that their probes (a lifetime
+        // later) come due while the run goes on; when nothing else is left the prober fills the wait with fresh probes.
+        // The first GET of a "recent" job is a fresh bucket's: it is a "fresh" sample (no GET is spent on the control
+        // alone), and a "fresh" burst job adds a 9-GET burst whose first GET is a fresh sample too.
+        var kinds = new List<string>();
+        kinds.AddRange(Enumerable.Repeat("recent", probes));
+        kinds.AddRange(Enumerable.Repeat("live", probes));
+        kinds.AddRange(Enumerable.Repeat("fresh", bursts));
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kinds));
+        if (ended)
+        {
+            var endedAt = Enumerable.Range(0, probes).Select(_ => random.Next(0, Math.Max(1, kinds.Count / 2))).Order().ToList();
+            for (var i = endedAt.Count - 1; i >= 0; i--)
+            {
+                kinds.Insert(endedAt[i], "ended-store");
+            }
+        }
+
+        var burstOf = new Dictionary<string, HashSet<int>>
+        {
+            ["live"] = [.. Enumerable.Range(0, probes).OrderBy(_ => random.Next()).Take(bursts)],
+            ["ended"] = [.. Enumerable.Range(0, probes).OrderBy(_ => random.Next()).Take(bursts)],
+        };
+
+        var counters = new Dictionary<string, int>();
+        int Next(string kind) => counters[kind] = counters.GetValueOrDefault(kind) + 1;
+
+        var pending = new PriorityQueue<Action, long>();
+        var clock = Stopwatch.StartNew();
+        long Now() => clock.ElapsedMilliseconds;
+        double At() => Math.Round(clock.Elapsed.TotalSeconds, 3);
+        void Later(double seconds, Action action) => pending.Enqueue(action, Now() + (long)(seconds * 1000));
+        void Skip(string kind) => skipped[kind] = skipped.GetValueOrDefault(kind) + 1;
+
+        void Probe(string kind, string bucket, bool burst)
+        {
+            var at = At();
+            var first = run.Get(bucket);
+            samples[kind].Add((at, first));
+            if (burst)
+            {
+                var times = new double[Burst];
+                times[0] = first;
+                for (var k = 1; k < Burst; k++)
+                {
+                    times[k] = run.Get(bucket);
+                }
+
+                burstSamples[kind].Add((at, times));
+            }
+        }
+
+        var nextJob = 0;
+        while (nextJob < kinds.Count || pending.Count > 0)
+        {
+            if (pending.TryPeek(out var due, out var dueAt) && dueAt <= Now())
+            {
+                pending.Dequeue();
+                due();
+                continue;
+            }
+
+            if (nextJob >= kinds.Count)
+            {
+                // Waiting for the last follow-ups: fresh probes, one in four a burst, as controls of the same stretch.
+                if (dueAt - Now() > 50)
+                {
+                    Probe("fresh", run.FreshBucket(), burst: random.Next(4) == 0);
+                }
+                else
+                {
+                    Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, dueAt - Now())));
+                }
+
+                continue;
+            }
+
+            var kind = kinds[nextJob++];
+            var bucket = run.FreshBucket();
+            switch (kind)
+            {
+                case "fresh":
+                    Probe("fresh", bucket, burst: true);
+                    break;
+                case "recent":
+                    samples["fresh"].Add((At(), run.Get(bucket)));
+                    Later(1 + (2 * random.NextDouble()), () => samples["recent"].Add((At(), run.Get(bucket))));
+                    break;
+                case "live":
+                {
+                    var index = Next("live") - 1;
+                    var storedAt = Now();
+                    samples["storeEmpty"].Add((At(), run.Store(bucket)));
+                    Later(0.5 + (2.5 * random.NextDouble()), () =>
+                    {
+                        // The blob lives at least minSeconds; a probe that comes later than that (the schedule
+                        // lagging) would not know what it probes.
+                        if (Now() - storedAt > (minSeconds - 2) * 1000L)
+                        {
+                            Skip("live");
+                            return;
+                        }
+
+                        Probe("live", bucket, burstOf["live"].Contains(index));
+                        Later(0.2 + (0.8 * random.NextDouble()), () =>
+                        {
+                            if (Now() - storedAt > (minSeconds - 2) * 1000L)
+                            {
+                                Skip("storeOccupied");
+                                return;
+                            }
+
+                            samples["storeOccupied"].Add((At(), run.Store(bucket)));
+                        });
+                    });
+                    break;
+                }
+
+                case "ended-store":
+                {
+                    var index = Next("ended") - 1;
+                    run.Store(bucket);
+                    Later(maxSeconds + 2 + (10 * random.NextDouble()), () =>
+                    {
+                        if (UnixSeconds() / epochSeconds != epoch)
+                        {
+                            Skip("ended");
+                            return;
+                        }
+
+                        Probe("ended", bucket, burstOf["ended"].Contains(index));
+                    });
+                    break;
+                }
+            }
+        }
+
+        var result = new JsonObject
+        {
+            ["label"] = Cli.Text(args, "--label", cps.ToString()),
+            ["store"] = Cli.Text(args, "--store", ""),
+            ["deadlineMs"] = Cli.Int(args, "--deadline", -1),
+            ["code"] = Cli.Text(args, "--code", ""),
+            ["started"] = started.ToString("u", CultureInfo.InvariantCulture),
+            ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1),
+            ["intoEpochSeconds"] = nowS % epochSeconds,
+            ["loadBefore"] = loadBefore,
+            ["loadAfter"] = LoadAverage(),
+            ["warmup"] = warmup,
+            ["gapMs"] = gapMs,
+            ["requests"] = run.Requests,
+            ["unexpected"] = run.Unexpected,
+            ["skipped"] = new JsonObject([.. skipped.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))]),
+            // [second of the run, µs] per sample; [second, [9 × µs]] per burst.
+            ["samples"] = new JsonObject([.. samples.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)new JsonArray([.. s.Value.Select(v => (JsonNode)new JsonArray(v.At, Math.Round(v.Us, 1)))])))]),
+            ["bursts"] = new JsonObject([.. burstSamples.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)new JsonArray([.. s.Value.Select(b => (JsonNode)new JsonArray(b.At, new JsonArray([.. b.Us.Select(v => (JsonNode)Math.Round(v, 1))])))])))]),
+        };
+        Cli.Write(args, result);
+        Console.Error.WriteLine($"timing: {run.Requests} requests in {clock.Elapsed.TotalSeconds:F0} s, {run.Unexpected} unexpected answers; "
+            + string.Join(", ", samples.Select(s => $"{s.Key} {s.Value.Count} (median {RocStatistics.Median([.. s.Value.Select(v => v.Us)]):F0} µs)")));
+        return run.Unexpected == 0 ? 0 : 1;
+    }
+
+    private static long UnixSeconds() => TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
+
+    /// <summary>The connection, the buckets handed out so far (each once) and the request counts.</summary>
+    private sealed class ProbeRun(Uri cps, long epoch, int bits, int size, int gapMs, Random random)
+    {
+        private readonly RawHttpConnection _connection = new(cps);
+        private readonly HashSet<uint> _used = [];
+        private readonly byte[] _blob = RandomNumberGenerator.GetBytes(size);
+
+        public int Requests { get; private set; }
+
+        public int Unexpected { get; private set; }
+
+        public string FreshBucket()
+        {
+            uint bucket;
+            do
+            {
+                bucket = (uint)random.NextInt64(0, 1L << bits);
+            }
+            while (!_used.Add(bucket));
+
+            return Stir.Encrypted.Cps.BlobIndex.FormatBucket(bucket, bits);
+        }
+
+        public double Get(string bucket) => Send(_connection.Get($"/v1/epochs/{epoch}/buckets/{bucket}"), 200);
+
+        public double Store(string bucket)
+        {
+            // A blob of the class's size with random bytes: the CPS cannot tell it from a sealed one (TM-04).
+            RandomNumberGenerator.Fill(_blob);
+            return Send(_connection.Post($"/v1/epochs/{epoch}/buckets/{bucket}?size={size}", _blob), 201);
+        }
+
+        private double Send(byte[] request, int expected)
+        {
+            var (status, _, microseconds) = _connection.Send(request);
+            Requests++;
+            if (status != expected)
+            {
+                Unexpected++;
+                if (Unexpected <= 5)
+                {
+                    Console.Error.WriteLine($"timing: answer {status} where {expected} was expected");
+                }
+            }
+
+            Thread.Sleep(gapMs);
+            return microseconds;
+        }
+    }
+}
