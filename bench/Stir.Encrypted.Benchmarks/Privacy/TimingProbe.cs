@@ -13,20 +13,19 @@ namespace Stir.Encrypted.Benchmarks.Privacy;
 /// outsider who wants to learn from response times what a bucket holds or whether someone fetched it, and records
 /// the single-GET times of buckets in these classes (every bucket is used once, in one class):
 /// <list type="bullet">
-/// <item><c>fresh</c>: never stored into, never retrieved (the control of every pair; the first GET of each
-/// <c>recent</c> bucket);</item>
+/// <item><c>fresh</c>: never stored into, never retrieved (the control of every pair);</item>
 /// <item><c>live</c>: holding a live real blob the prober stored 0.5–3 s before (a POST of one blob, as a caller does);</item>
 /// <item><c>recent</c>: never stored into, retrieved once 1–3 s before (as a callee verifying a call would have);</item>
 /// <item><c>ended</c>: held a real blob earlier this epoch, stored more than the longest lifetime before;</item>
-/// <item><c>storeEmpty</c> / <c>storeOccupied</c>: the answer times of the store into a fresh bucket and of a second
-/// store into a <c>live</c> bucket once probed (the bucket then holds the first, live, blob).</item>
+/// <item><c>storeEmpty</c> / <c>storeOccupied</c>: after a <c>live</c> probe, the answer times of a store into a fresh
+/// bucket and of a second store into the <c>live</c> bucket (which then holds the first, live, blob).</item>
 /// </list>
-/// The jobs of the classes run in one random order, one request at a time on one kept-alive connection, a gap of a
-/// few milliseconds after each request; follow-ups (the probe after a store or a first retrieval) run when due, and
-/// while only follow-ups are left the prober fills the wait with fresh probes (<c>--ended false</c> leaves the
-/// <c>ended</c> class out, whose lifetime-long wait dominates a short run). For
-/// <c>--bursts</c> buckets of the <c>live</c> and <c>ended</c> classes, and as many more fresh buckets, the probe is
-/// followed at once by 8 more GETs of the same bucket (the median of 9, a reviewer's aggregate). The first <c>--warmup</c> requests
+/// One request at a time on one kept-alive connection, a gap of a few milliseconds after each. The setups (a store,
+/// a first GET) run as jobs in one random order; every measured request is a follow-up that runs when due, a random
+/// delay after its setup, so that no class is more likely than another to come right after a store or a burst
+/// (<c>--ended false</c> leaves the <c>ended</c> class out, whose lifetime-long wait dominates a short run). For
+/// <c>--bursts</c> buckets of the <c>fresh</c>, <c>live</c> and <c>ended</c> classes the probe is followed at once by
+/// 8 more GETs of the same bucket (the median of 9, a reviewer's aggregate). The first <c>--warmup</c> requests
 /// (fresh buckets) are not recorded. Writes every time (µs) as JSON; <c>timing-report</c> turns runs into Markdown.
 /// </summary>
 internal static class TimingProbe
@@ -90,26 +89,29 @@ internal static class TimingProbe
         var burstSamples = new Dictionary<string, List<(double At, double[] Us)>> { ["fresh"] = [], ["live"] = [], ["ended"] = [] };
         var skipped = new Dictionary<string, int>();
 
-        // The jobs in one random order, the "ended" stores among the first half, so that their probes (a lifetime
-        // later) come due while the run goes on; when nothing else is left the prober fills the wait with fresh probes.
-        // The first GET of a "recent" job is a fresh bucket's: it is a "fresh" sample (no GET is spent on the control
-        // alone), and a "fresh" burst job adds a 9-GET burst whose first GET is a fresh sample too.
+        // Every measured request is a follow-up, run when it comes due (a random delay after its job's setup), so that
+        // what runs just before it (a store, a burst, nothing) is the same for every class; the jobs are the unmeasured
+        // setups, in one random order. A "fresh" job mirrors a "recent" one (a GET, then a probe 1–3 s later) except
+        // that it probes another, fresh bucket; with the "ended" class, a third of the fresh jobs mirror an "ended" one
+        // instead (a store, then a probe of another, fresh bucket a lifetime later), and those two kinds are placed in
+        // the first half, so that their probes come due while the run goes on.
+        var late = ended ? probes / 3 : 0;
         var kinds = new List<string>();
         kinds.AddRange(Enumerable.Repeat("recent", probes));
         kinds.AddRange(Enumerable.Repeat("live", probes));
-        kinds.AddRange(Enumerable.Repeat("fresh", bursts));
+        kinds.AddRange(Enumerable.Repeat("fresh", probes - late));
         random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kinds));
-        if (ended)
+        var lateKinds = Enumerable.Repeat("ended", ended ? probes : 0).Concat(Enumerable.Repeat("fresh-late", late)).ToList();
+        var lateAt = lateKinds.Select(_ => random.Next(0, Math.Max(1, kinds.Count / 2))).Order().ToList();
+        random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(lateKinds));
+        for (var i = lateAt.Count - 1; i >= 0; i--)
         {
-            var endedAt = Enumerable.Range(0, probes).Select(_ => random.Next(0, Math.Max(1, kinds.Count / 2))).Order().ToList();
-            for (var i = endedAt.Count - 1; i >= 0; i--)
-            {
-                kinds.Insert(endedAt[i], "ended-store");
-            }
+            kinds.Insert(lateAt[i], lateKinds[i]);
         }
 
         var burstOf = new Dictionary<string, HashSet<int>>
         {
+            ["fresh"] = [.. Enumerable.Range(0, probes).OrderBy(_ => random.Next()).Take(bursts)],
             ["live"] = [.. Enumerable.Range(0, probes).OrderBy(_ => random.Next()).Take(bursts)],
             ["ended"] = [.. Enumerable.Range(0, probes).OrderBy(_ => random.Next()).Take(bursts)],
         };
@@ -123,13 +125,14 @@ internal static class TimingProbe
         double At() => Math.Round(clock.Elapsed.TotalSeconds, 3);
         void Later(double seconds, Action action) => pending.Enqueue(action, Now() + (long)(seconds * 1000));
         void Skip(string kind) => skipped[kind] = skipped.GetValueOrDefault(kind) + 1;
+        double LateDelay() => maxSeconds + 2 + (10 * random.NextDouble());
 
-        void Probe(string kind, string bucket, bool burst)
+        void Probe(string kind, string bucket)
         {
             var at = At();
             var first = run.Get(bucket);
             samples[kind].Add((at, first));
-            if (burst)
+            if (burstOf[kind].Contains(Next(kind + "-probe") - 1))
             {
                 var times = new double[Burst];
                 times[0] = first;
@@ -154,16 +157,7 @@ internal static class TimingProbe
 
             if (nextJob >= kinds.Count)
             {
-                // Waiting for the last follow-ups: fresh probes, one in four a burst, as controls of the same stretch.
-                if (dueAt - Now() > 50)
-                {
-                    Probe("fresh", run.FreshBucket(), burst: random.Next(4) == 0);
-                }
-                else
-                {
-                    Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, dueAt - Now())));
-                }
-
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, dueAt - Now())));
                 continue;
             }
 
@@ -172,31 +166,38 @@ internal static class TimingProbe
             switch (kind)
             {
                 case "fresh":
-                    Probe("fresh", bucket, burst: true);
+                    run.Get(bucket);
+                    Later(1 + (2 * random.NextDouble()), () => Probe("fresh", run.FreshBucket()));
+                    break;
+                case "fresh-late":
+                    run.Store(bucket);
+                    Later(LateDelay(), () => Probe("fresh", run.FreshBucket()));
                     break;
                 case "recent":
-                    samples["fresh"].Add((At(), run.Get(bucket)));
+                    run.Get(bucket);
                     Later(1 + (2 * random.NextDouble()), () => samples["recent"].Add((At(), run.Get(bucket))));
                     break;
                 case "live":
                 {
-                    var index = Next("live") - 1;
                     var storedAt = Now();
-                    samples["storeEmpty"].Add((At(), run.Store(bucket)));
+                    run.Store(bucket);
+                    bool Late() => Now() - storedAt > (minSeconds - 2) * 1000L;
                     Later(0.5 + (2.5 * random.NextDouble()), () =>
                     {
-                        // The blob lives at least minSeconds; a probe that comes later than that (the schedule
-                        // lagging) would not know what it probes.
-                        if (Now() - storedAt > (minSeconds - 2) * 1000L)
+                        // The blob lives at least minSeconds; a probe later than that (the schedule lagging) would
+                        // not know what it probes.
+                        if (Late())
                         {
                             Skip("live");
                             return;
                         }
 
-                        Probe("live", bucket, burstOf["live"].Contains(index));
+                        Probe("live", bucket);
+
+                        // (d): a store into this bucket, which holds the live blob, and one into a fresh bucket.
                         Later(0.2 + (0.8 * random.NextDouble()), () =>
                         {
-                            if (Now() - storedAt > (minSeconds - 2) * 1000L)
+                            if (Late())
                             {
                                 Skip("storeOccupied");
                                 return;
@@ -204,15 +205,14 @@ internal static class TimingProbe
 
                             samples["storeOccupied"].Add((At(), run.Store(bucket)));
                         });
+                        Later(0.2 + (0.8 * random.NextDouble()), () => samples["storeEmpty"].Add((At(), run.Store(run.FreshBucket()))));
                     });
                     break;
                 }
 
-                case "ended-store":
-                {
-                    var index = Next("ended") - 1;
+                case "ended":
                     run.Store(bucket);
-                    Later(maxSeconds + 2 + (10 * random.NextDouble()), () =>
+                    Later(LateDelay(), () =>
                     {
                         if (UnixSeconds() / epochSeconds != epoch)
                         {
@@ -220,10 +220,9 @@ internal static class TimingProbe
                             return;
                         }
 
-                        Probe("ended", bucket, burstOf["ended"].Contains(index));
+                        Probe("ended", bucket);
                     });
                     break;
-                }
             }
         }
 

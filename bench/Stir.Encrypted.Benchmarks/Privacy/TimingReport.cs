@@ -43,13 +43,15 @@ internal static class TimingReport
         md.AppendLine("with `--Cps:Store=Redis` on a 3-primary Redis cluster on loopback), and the prober times whole HTTP exchanges on one");
         md.AppendLine("kept-alive connection (a raw socket: from just before the request is sent to the last byte of the answer).");
         md.AppendLine();
-        md.AppendLine("- **Classes.** *fresh*: a bucket never stored into nor retrieved (the control; the first GET of each *recent* bucket,");
-        md.AppendLine("  and the first GET of the fresh bursts); *live*: a bucket into which the prober stored one 2048-byte blob (a POST, as");
-        md.AppendLine("  a caller does) 0.5–3 s before; *recent*: a bucket retrieved once 1–3 s before, as a verifying callee would have;");
-        md.AppendLine("  *ended*: a bucket that held a real blob earlier this epoch, stored more than the longest lifetime (60 s) before.");
-        md.AppendLine("  Every bucket serves one class once; the classes' jobs run in one random order, one request at a time, 2 ms after");
-        md.AppendLine("  the previous answer; the first requests are a warm-up and not recorded. The CPS's per-client rate limits are raised");
-        md.AppendLine("  (`--Cps:RateLimits:*:PermitLimit=1000000`): the prober is one client at one loopback address.");
+        md.AppendLine("- **Classes.** *fresh*: a bucket never stored into nor retrieved (the control); *live*: a bucket into which the prober");
+        md.AppendLine("  stored one 2048-byte blob (a POST, as a caller does) 0.5–3 s before; *recent*: a bucket retrieved once 1–3 s before,");
+        md.AppendLine("  as a verifying callee would have; *ended*: a bucket that held a real blob earlier this epoch, stored more than the");
+        md.AppendLine("  longest lifetime (60 s) before. Every bucket serves one class once. The setups (a store, a first GET) run as jobs in one");
+        md.AppendLine("  random order; every measured request runs when due, a random delay after its setup (a *fresh* probe after a GET or a");
+        md.AppendLine("  store of another bucket, mirroring *recent* and *ended*), so that no class is likelier than another to follow a store");
+        md.AppendLine("  or a burst. One request at a time on one connection, 2 ms after the previous answer; the first requests are a");
+        md.AppendLine("  warm-up and not recorded. The CPS's per-client rate limits are raised (`--Cps:RateLimits:*:PermitLimit=1000000`):");
+        md.AppendLine("  the prober is one client at one loopback address.");
         md.AppendLine("- **Statistic.** The AUC of the single-GET time, P(T_class > T_fresh) + ½ P(=) (Mann–Whitney), with its 95 % interval");
         md.AppendLine("  by DeLong's method: 0.5 is chance, and a value below 0.5 separates as well as 1 − AUC (the better direction is");
         md.AppendLine("  what a classifier would use). *Median of 9*: for some buckets of the *fresh*, *live* and *ended* classes the first");
@@ -117,9 +119,9 @@ internal static class TimingReport
         md.AppendLine();
         md.AppendLine("## Store answers: into an empty bucket vs into one holding a live real blob (d)");
         md.AppendLine();
-        md.AppendLine("Not covered by the deadline: a store's answer is not held back (spec/protocol.md §8, threat model TM-07). *Empty*: the");
-        md.AppendLine("first store into a fresh bucket (the *live* class's); *occupied*: a second store into the same bucket 0.2–1 s after it was");
-        md.AppendLine("probed, while the first blob still lives. AUC = P(T_occupied > T_empty).");
+        md.AppendLine("Not covered by the deadline: a store's answer is not held back (spec/protocol.md §8, threat model TM-07). 0.2–1 s after");
+        md.AppendLine("each *live* probe, in random order: *occupied*, a second store into that bucket, whose first blob still lives; *empty*,");
+        md.AppendLine("a store into a fresh bucket. AUC = P(T_occupied > T_empty).");
         md.AppendLine();
         md.AppendLine("| Run | Store | Code | n (occupied / empty) | AUC [95 % CI] | Median µs (occupied / empty) | p99 µs (occupied / empty) |");
         md.AppendLine("|---|---|---|--:|--:|--:|--:|");
@@ -152,7 +154,7 @@ internal static class TimingReport
         md.AppendLine("during the run ÷ the retrievals answered (wrk shares the cores; this figure does not count its work). bench/RESULTS.md's");
         md.AppendLine("cold figure for comparison: 1,920 req/s at 64 connections and 959 µs of CPU per retrieval (quiet machine, before the fix).");
         md.AppendLine();
-        md.AppendLine("| CPS | Connections | req/s | p50 | p99 | p99.9 | non-2xx | CPU per retrieval | Deadline overruns |");
+        md.AppendLine("| CPS | Connections | req/s | p50 | p99 | p99.9 | non-2xx | CPU per retrieval | Deadline overruns (of retrievals) |");
         md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var (name, label) in new[] { ("fixed", $"this tree, deadline {M("default-deadline")} ms"), ("nodeadline", "this tree, deadline off"), ("baseline", "before the fix") })
         {
@@ -166,8 +168,9 @@ internal static class TimingReport
 
                 var wrk = Wrk(file);
                 var cpu = double.Parse(File.ReadAllText(Path.ChangeExtension(file, ".cpu")).Trim(), CultureInfo.InvariantCulture);
-                var counters = Counters(Path.ChangeExtension(file, ".metrics"));
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {c} | {wrk.Rps:N1} | {Ms(wrk.P50)} | {Ms(wrk.P99)} | {Ms(wrk.P999)} | {wrk.Non2xx} | {(wrk.Requests > 0 ? cpu / wrk.Requests * 1e6 : double.NaN):F0} µs | {Count(counters, "cps_retrieval_deadline_overruns_total")} |");
+                var before = Counters(Path.ChangeExtension(file, ".before.metrics"));
+                var after = Counters(Path.ChangeExtension(file, ".metrics"));
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {c} | {wrk.Rps:N1} | {Ms(wrk.P50)} | {Ms(wrk.P99)} | {Ms(wrk.P999)} | {wrk.Non2xx} | {(wrk.Requests > 0 ? cpu / wrk.Requests * 1e6 : double.NaN):F0} µs | {Share(before, after)} |");
             }
         }
 
@@ -242,7 +245,7 @@ internal static class TimingReport
     private static string Share(Dictionary<string, long> before, Dictionary<string, long> after)
     {
         const string retrievals = "cps_retrievals_total", overruns = "cps_retrieval_deadline_overruns_total";
-        if (!before.ContainsKey(retrievals) || !after.ContainsKey(retrievals))
+        if (!before.ContainsKey(retrievals) || !after.ContainsKey(retrievals) || !after.ContainsKey(overruns))
         {
             return "n/a";
         }
