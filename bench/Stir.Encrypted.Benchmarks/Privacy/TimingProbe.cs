@@ -15,7 +15,8 @@ namespace Stir.Encrypted.Benchmarks.Privacy;
 /// <list type="bullet">
 /// <item><c>fresh</c>: never stored into, never retrieved (the control of every pair);</item>
 /// <item><c>live</c>: holding a live real blob the prober stored 0.5–3 s before (a POST of one blob, as a caller does);</item>
-/// <item><c>recent</c>: never stored into, retrieved once 1–3 s before (as a callee verifying a call would have);</item>
+/// <item><c>recent</c>: never stored into, retrieved once 1–3 s before (as a callee verifying a call would have;
+/// <c>--recent-after 0.1:0.3</c> for another window);</item>
 /// <item><c>ended</c>: held a real blob earlier this epoch, stored more than the longest lifetime before;</item>
 /// <item><c>storeEmpty</c> / <c>storeOccupied</c>: after a <c>live</c> probe, the answer times of a store into a fresh
 /// bucket and of a second store into the <c>live</c> bucket (which then holds the first, live, blob).</item>
@@ -41,6 +42,7 @@ internal static class TimingProbe
         var warmup = Cli.Int(args, "--warmup", 300);
         var leftNeeded = Cli.Int(args, "--epoch-seconds-needed", 360);
         var ended = Cli.Text(args, "--ended", "true") == "true";
+        var recentAfter = Cli.Text(args, "--recent-after", "1:3").Split(':').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         var random = new Random(Cli.Int(args, "--seed", Environment.TickCount));
 
         using var http = new HttpClient { BaseAddress = cps };
@@ -91,7 +93,7 @@ internal static class TimingProbe
 
         // Every measured request is a follow-up, run when it comes due (a random delay after its job's setup), so that
         // what runs just before it (a store, a burst, nothing) is the same for every class; the jobs are the unmeasured
-        // setups, in one random order. A "fresh" job mirrors a "recent" one (a GET, then a probe 1–3 s later) except
+        // setups, in one random order. A "fresh" job mirrors a "recent" one (a GET, then a probe --recent-after later) except
         // that it probes another, fresh bucket; with the "ended" class, a third of the fresh jobs mirror an "ended" one
         // instead (a store, then a probe of another, fresh bucket a lifetime later), and those two kinds are placed in
         // the first half, so that their probes come due while the run goes on.
@@ -126,6 +128,7 @@ internal static class TimingProbe
         void Later(double seconds, Action action) => pending.Enqueue(action, Now() + (long)(seconds * 1000));
         void Skip(string kind) => skipped[kind] = skipped.GetValueOrDefault(kind) + 1;
         double LateDelay() => maxSeconds + 2 + (10 * random.NextDouble());
+        double RecentDelay() => recentAfter[0] + ((recentAfter[1] - recentAfter[0]) * random.NextDouble());
 
         void Probe(string kind, string bucket)
         {
@@ -167,7 +170,7 @@ internal static class TimingProbe
             {
                 case "fresh":
                     run.Get(bucket);
-                    Later(1 + (2 * random.NextDouble()), () => Probe("fresh", run.FreshBucket()));
+                    Later(RecentDelay(), () => Probe("fresh", run.FreshBucket()));
                     break;
                 case "fresh-late":
                     run.Store(bucket);
@@ -175,7 +178,7 @@ internal static class TimingProbe
                     break;
                 case "recent":
                     run.Get(bucket);
-                    Later(1 + (2 * random.NextDouble()), () => samples["recent"].Add((At(), run.Get(bucket))));
+                    Later(RecentDelay(), () => samples["recent"].Add((At(), run.Get(bucket))));
                     break;
                 case "live":
                 {
@@ -239,6 +242,7 @@ internal static class TimingProbe
             ["loadAfter"] = LoadAverage(),
             ["warmup"] = warmup,
             ["gapMs"] = gapMs,
+            ["recentAfter"] = string.Join('–', recentAfter.Select(v => v.ToString(CultureInfo.InvariantCulture))) + " s",
             ["requests"] = run.Requests,
             ["unexpected"] = run.Unexpected,
             ["skipped"] = new JsonObject([.. skipped.Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value))]),

@@ -17,7 +17,7 @@ internal static class TimingReport
     private static readonly (string Positive, string Negative, string What)[] Pairs =
     [
         ("live", "fresh", "(a) holds a live real blob vs never stored"),
-        ("recent", "fresh", "(b) retrieved 1–3 s before vs cold"),
+        ("recent", "fresh", "(b) retrieved shortly before (*recent* after, below) vs cold"),
         ("ended", "fresh", "(c) held a real blob this epoch, ended, vs never stored"),
     ];
 
@@ -45,7 +45,9 @@ internal static class TimingReport
         md.AppendLine();
         md.AppendLine("- **Classes.** *fresh*: a bucket never stored into nor retrieved (the control); *live*: a bucket into which the prober");
         md.AppendLine("  stored one 2048-byte blob (a POST, as a caller does) 0.5–3 s before; *recent*: a bucket retrieved once 1–3 s before,");
-        md.AppendLine("  as a verifying callee would have; *ended*: a bucket that held a real blob earlier this epoch, stored more than the");
+        md.AppendLine("  as a verifying callee would have (0.1–0.3 s in the checks: the code before the fix cached the covers of about the last");
+        md.AppendLine("  64 buckets retrieved, and at the prober's pace 1–3 s are a few hundred other buckets, which would flush them; a CPS");
+        md.AppendLine("  with less traffic keeps them for seconds); *ended*: a bucket that held a real blob earlier this epoch, stored more than the");
         md.AppendLine("  longest lifetime (60 s) before. Every bucket serves one class once. The setups (a store, a first GET) run as jobs in one");
         md.AppendLine("  random order; every measured request runs when due, a random delay after its setup (a *fresh* probe after a GET or a");
         md.AppendLine("  store of another bucket, mirroring *recent* and *ended*), so that no class is likelier than another to follow a store");
@@ -75,6 +77,10 @@ internal static class TimingReport
         md.AppendLine($"| Load average (1, 5, 15 min) | start: {M("load-start")}; end: {M("load-end")}; per run below |");
         md.AppendLine($"| Probes per class | {M("probes")} with the deadline ({M("bursts")} bursts of 9), {M("check-probes")} for the checks ({M("check-bursts")} bursts) |");
         md.AppendLine($"| Default deadline | {M("default-deadline")} ms (`Cps:RetrievalDeadlineMilliseconds`) |");
+        foreach (var line in File.ReadAllLines(Path.Combine(raw, "machine.txt")).Where(l => l.StartsWith("rerun", StringComparison.Ordinal)))
+        {
+            md.AppendLine($"| {(line.StartsWith("rerun-end", StringComparison.Ordinal) ? "Rerun ended" : "Rerun")} | {line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]} |");
+        }
         md.AppendLine();
         md.AppendLine("The machine is shared: a load average above its 2 cores means other processes competed for the CPU, which");
         md.AppendLine("blurs every time (it makes leaks harder to see, and makes the deadline overrun more often). The release check is a");
@@ -137,13 +143,13 @@ internal static class TimingReport
         md.AppendLine();
         md.AppendLine("## The runs");
         md.AppendLine();
-        md.AppendLine("| Run | Started (UTC) | Into the epoch | Seconds | Requests | Unexpected answers | Skipped (late) | Load before → after | Retrievals / deadline overruns (counters) |");
-        md.AppendLine("|---|---|--:|--:|--:|--:|---|---|--:|");
+        md.AppendLine("| Run | Started (UTC) | Into the epoch | Seconds | Requests | Unexpected answers | Skipped (late) | *recent* after | Load before → after | Retrievals / deadline overruns (counters) |");
+        md.AppendLine("|---|---|--:|--:|--:|--:|---|---|---|--:|");
         foreach (var (name, json) in runs)
         {
             var counters = Counters(Path.Combine(raw, $"probe-{name}.metrics"));
             var skipped = string.Join(", ", json["skipped"]!.AsObject().Select(s => $"{s.Key} {s.Value}"));
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {json["started"]} | {json["intoEpochSeconds"]} s | {json["seconds"]} | {json["requests"]} | {json["unexpected"]} | {(skipped.Length == 0 ? "none" : skipped)} | {json["loadBefore"]} → {json["loadAfter"]} | {Count(counters, "cps_retrievals_total")} / {Count(counters, "cps_retrieval_deadline_overruns_total")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {json["started"]} | {json["intoEpochSeconds"]} s | {json["seconds"]} | {json["requests"]} | {json["unexpected"]} | {(skipped.Length == 0 ? "none" : skipped)} | {json["recentAfter"]} | {json["loadBefore"]} → {json["loadAfter"]} | {Count(counters, "cps_retrievals_total")} / {Count(counters, "cps_retrieval_deadline_overruns_total")} |");
         }
 
         md.AppendLine();
