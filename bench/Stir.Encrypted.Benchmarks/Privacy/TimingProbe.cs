@@ -29,7 +29,7 @@ namespace Stir.Encrypted.Benchmarks.Privacy;
 /// 8 more GETs of the same bucket (the median of 9, a reviewer's aggregate). The first <c>--warmup</c> requests
 /// (fresh buckets) are not recorded. Writes every time (µs) as JSON; <c>timing-report</c> turns runs into Markdown.
 /// </summary>
-internal static class TimingProbe
+internal static partial class TimingProbe
 {
     private const int Burst = 9;
 
@@ -258,6 +258,27 @@ internal static class TimingProbe
 
     private static long UnixSeconds() => TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
 
+    /// <summary>Sleeps <paramref name="nanoseconds"/> (below a second) with the kernel's precision (Linux), without spinning.</summary>
+    private static void Nap(long nanoseconds)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var request = new TimeSpec(0, nanoseconds);
+            _ = NativeNanosleep(in request, IntPtr.Zero);
+        }
+        else
+        {
+            Thread.Sleep(TimeSpan.FromTicks(nanoseconds / 100));
+        }
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private readonly record struct TimeSpec(long Seconds, long Nanoseconds);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "nanosleep")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static partial int NativeNanosleep(in TimeSpec request, IntPtr remaining);
+
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
 
     /// <summary>The connection, the buckets handed out so far (each once) and the request counts.</summary>
@@ -305,7 +326,11 @@ internal static class TimingProbe
                 }
             }
 
+            // The gap, then 0–1 ms more at random: requests leave at random phases of the CPS's millisecond clock, as an
+            // outsider's would, instead of locking to the previous answer's phase for stretches of the run (which makes
+            // neighbouring samples alike and the intervals too narrow).
             Thread.Sleep(gapMs);
+            Nap((long)(random.NextDouble() * 1_000_000));
             return microseconds;
         }
     }
