@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using Stir.Encrypted.Benchmarks.Flows;
 using Stir.Encrypted.Benchmarks.Load;
+using Stir.Encrypted.Benchmarks.Privacy;
 using Stir.Encrypted.Benchmarks.Report;
 
 namespace Stir.Encrypted.Benchmarks;
@@ -9,7 +10,8 @@ namespace Stir.Encrypted.Benchmarks;
 /// Modes: BenchmarkDotNet (default; BenchmarkDotNet's own options such as <c>--filter</c>, plus
 /// <c>--artifacts DIR</c> and <c>--quick</c>), <c>flows</c> (the flow-throughput harness), <c>costs</c>,
 /// <c>report</c> (turns the raw results of bench/run into Markdown fragments), and for bench/load/run:
-/// <c>litedb</c>, <c>store-fill</c>, <c>store-expiry</c>, <c>e2e</c> and <c>report-load</c>.
+/// <c>litedb</c>, <c>store-fill</c>, <c>store-expiry</c>, <c>e2e</c> and <c>report-load</c>; for bench/privacy/timing:
+/// <c>timing</c> (the timing prober) and <c>timing-report</c>.
 /// </summary>
 internal static class Program
 {
@@ -23,6 +25,8 @@ internal static class Program
         "store-expiry" => StoreScale.ExpiryAsync(args[1..]).GetAwaiter().GetResult(),
         "e2e" => EndToEnd.RunAsync(args[1..]).GetAwaiter().GetResult(),
         "report-load" => LoadReport.Run(args[1..]),
+        "timing" => TimingProbe.Run(args[1..]),
+        "timing-report" => TimingReport.Run(args[1..]),
         _ => RunBenchmarks(args),
     };
 

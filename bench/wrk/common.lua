@@ -6,6 +6,7 @@
 --   size=S                 blob size in bytes (store bodies are S bytes: one blob)
 --   store=P                percentage of stores among requests (mix scripts)
 --   rate=R                 total requests/s to aim for across all connections (0: as fast as possible)
+--   latency=L              expected answer time in ms, taken off each connection's wait (paced runs only)
 --   connections=C          the -c given to wrk, for pacing
 local M = {}
 
@@ -36,10 +37,12 @@ end
 
 -- Pacing for a fixed rate: each connection waits C/R seconds between requests, so C connections together
 -- send about R requests/s while responses are much faster than C/R (wrk's latency excludes the wait).
+-- latency=L (ms, default 0) is subtracted from the wait, for answers that take a known time (a CPS that holds
+-- each retrieval until its deadline): C connections then still send about R/s as long as C/R > L.
 function M.delay_ms()
   local rate = M.num("rate", 0)
   if rate <= 0 then return 0 end
-  return 1000 * M.num("connections", 1) / rate
+  return math.max(0, 1000 * M.num("connections", 1) / rate - M.num("latency", 0))
 end
 
 function M.body(size)

@@ -39,11 +39,12 @@ public static class CpsApplication
         services.AddSingleton<CpsRuntimeProvider>();
         services.AddHostedService<CpsStartup>();
 
-        // Cover traffic (spec §9): derived decoys, cached per occupant.
+        // Cover traffic (spec §9): decoys derived afresh for every retrieval (no cache: §8 "Retrieve", constant work),
+        // answered at a fixed deadline.
         services.AddSingleton<ICoverKeyAgreement, SodiumCoverKeyAgreement>();
-        services.AddSingleton<ICoverBlobFactory>(sp => new CachingCoverBlobFactory(
-            new DerivedCoverBlobFactory(sp.GetRequiredService<ICoverKeyAgreement>()),
-            sp.GetRequiredService<IOptions<CpsOptions>>().Value.CoverCacheEntries));
+        services.AddSingleton<ICoverBlobFactory, DerivedCoverBlobFactory>();
+        services.AddSingleton(ReleaseTimer.System);
+        services.AddSingleton<RetrievalDeadline>();
 
         // Abuse: per-client rate limits (the per-bucket cap is the slot model's); the per-storer cap of live blobs per
         // bucket (kept in the cluster with the Redis store, in memory otherwise); storer authentication, off by default.

@@ -33,7 +33,7 @@ internal sealed class CoverCosts
         var retention = RetentionPolicy.Default;
         var law = new LifetimeLaw(retention);
         _epochs = new EpochRules(3600, retention, 5);
-        _schedule = new CoverSchedule(_coverKey, law, 4096);
+        _schedule = new CoverSchedule(_coverKey, law);
         _engine = new SlotEngine(_schedule, law);
         _epoch = 493_000;
         _anchor = _epochs.AnchorUnixMs(_epoch);

@@ -91,7 +91,7 @@ internal static class LoadReport
         if (File.Exists(start) && File.Exists(end))
         {
             md.AppendLine($"These runs began {File.ReadAllText(start).Trim()} s and ended {File.ReadAllText(end).Trim()} s into the CPS's epoch (seconds since its start). A bucket's cover");
-            md.AppendLine("timeline is computed from the epoch's start (spec/protocol.md §9 \"Determinism\"), so on a cover-cache miss a retrieval's and a");
+            md.AppendLine("timeline is computed from the epoch's start (spec/protocol.md §9 \"Determinism\"), afresh for every request, so a retrieval's and a");
             md.AppendLine("store's slot work grows with the time into the epoch: the same run late in an epoch is slower than early in it.");
             md.AppendLine();
         }
@@ -128,13 +128,14 @@ internal static class LoadReport
         var cold = WrkResult.Load(raw, $"cps-retrieve-c{hotConnections}");
         if (hot is not null && cold is not null)
         {
-            md.AppendLine($"**Where a retrieval's time goes.** The same retrieve-only run at {hotConnections} connections over only 64 buckets, whose cover blobs");
-            md.AppendLine($"stay in the CPS's cover cache: {Format.Rate(hot.GoodRps)} req/s (p99 {Ms(hot.P99)}) against {Format.Rate(cold.GoodRps)} req/s over uniformly drawn buckets.");
-            md.AppendLine("The difference is the derivation of a bucket's decoys on a cover-cache miss: each cover blob is `enc` = X25519(sk, 9) and");
-            md.AppendLine("a ChaCha20-Poly1305 ciphertext of the blob's length (spec/protocol.md §9 \"Derivations\"), so a cold retrieval of 16 slots costs");
-            md.AppendLine("up to 16 X25519 base-point multiplications, which alone bound it to about 1/16 of the machine's X25519 rate (see the");
-            md.AppendLine("`openssl speed` floor above), far below what Kestrel serves. A CPS serving many callees misses almost always, so the");
-            md.AppendLine("uniform figures are the ones that count: the decoy-padding target is bounded by the cover derivation, not by HTTP or the store.");
+            md.AppendLine($"**Where a retrieval's time goes.** The same retrieve-only run at {hotConnections} connections over only 64 buckets, retrieved");
+            md.AppendLine($"again and again: {Format.Rate(hot.GoodRps)} req/s (p99 {Ms(hot.P99)}) against {Format.Rate(cold.GoodRps)} req/s over uniformly drawn buckets.");
+            md.AppendLine("Nothing is cached between retrievals (a cache made recently fetched buckets answer faster, which a prober could see:");
+            md.AppendLine("spec/protocol.md §8 \"Retrieve\", bench/results/privacy-timing.md), so the two should be alike: every retrieval derives its");
+            md.AppendLine("decoys, each cover blob `enc` = X25519(sk, 9) and a ChaCha20-Poly1305 ciphertext of the blob's length (§9 \"Derivations\"),");
+            md.AppendLine("16 X25519 base-point multiplications per retrieval, which alone bound it to about 1/16 of the machine's X25519 rate (see");
+            md.AppendLine("the `openssl speed` floor above), far below what Kestrel serves: the decoy-padding target is bounded by the cover");
+            md.AppendLine("derivation, not by HTTP or the store. Retrieval latencies include the response deadline (`Cps:RetrievalDeadlineMilliseconds`).");
             md.AppendLine();
             md.Append(CoverFloor(raw, cold, hot, hotConnections));
         }
@@ -500,7 +501,7 @@ internal static class LoadReport
         var md = new StringBuilder();
         md.AppendLine($"**CPU per retrieval** (the CPS process's user + system time during the run ÷ the requests answered, which wrk");
         md.AppendLine($"sharing the cores does not inflate): **{Format.N(coldUs, "0")} µs** over uniformly drawn buckets, {Format.N(hotUs, "0")} µs with the");
-        md.Append("cover cache hot.");
+        md.Append("64 buckets retrieved again and again.");
         var keyPair = CostOf(Path.Combine(raw, "..", "costs.json"), "X25519 key pair (libsodium)");
         if (keyPair is { } k)
         {

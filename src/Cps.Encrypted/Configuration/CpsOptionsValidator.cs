@@ -75,7 +75,7 @@ internal sealed partial class CpsOptionsValidator : IValidateOptions<CpsOptions>
         ValidateStoreAuthentication(options.StoreAuthentication, failures, Range);
         ValidateStorerCap(options, failures, Range);
         ValidateManagement(options.Management, failures);
-        Range("CoverCacheEntries", options.CoverCacheEntries, 16, 1_000_000);
+        Range("RetrievalDeadlineMilliseconds", options.RetrievalDeadlineMilliseconds, 0, CpsOptions.MaxRetrievalDeadlineMilliseconds);
         Range("StoreAttempts", options.StoreAttempts, 1, 100);
         if (string.IsNullOrWhiteSpace(options.DataDirectory))
         {

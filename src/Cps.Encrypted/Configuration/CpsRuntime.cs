@@ -11,7 +11,7 @@ namespace Stir.Encrypted.CpsService.Configuration;
 /// </summary>
 internal sealed class CpsRuntime
 {
-    public CpsRuntime(CpsConfiguration configuration, ReadOnlySpan<byte> coverKey, int cacheEntries)
+    public CpsRuntime(CpsConfiguration configuration, ReadOnlySpan<byte> coverKey)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         Configuration = configuration;
@@ -20,7 +20,7 @@ internal sealed class CpsRuntime
         Epochs = new EpochRules(configuration.Index.EpochSeconds, configuration.Retention, configuration.ClockSkewSeconds);
         Lifetimes = new LifetimeLaw(configuration.Retention);
         CoverKey = coverKey.ToArray();
-        Engine = new SlotEngine(new CoverSchedule(coverKey, Lifetimes, cacheEntries), Lifetimes);
+        Engine = new SlotEngine(new CoverSchedule(coverKey, Lifetimes), Lifetimes);
         MaxBodyBytes = (long)configuration.MaxBlobsPerStore * configuration.Classes.Max(c => c.Size);
     }
 

@@ -75,6 +75,6 @@ internal sealed class CpsRuntimeProvider
             storeAuthenticationRequired: o.StoreAuthentication.IsRequired,
             o.Limits.MaxBlobsPerStore,
             o.Limits.ClockSkewSeconds);
-        return new CpsRuntime(configuration, coverKey.Span, o.CoverCacheEntries);
+        return new CpsRuntime(configuration, coverKey.Span);
     }
 }

@@ -35,7 +35,17 @@ internal sealed class SlotEngine
 
     public LifetimeLaw Lifetimes => _law;
 
-    /// <summary>The occupant of each of the <paramref name="slots"/> slots at time <paramref name="t"/>, in slot order.</summary>
+    /// <summary>
+    /// The occupant of each of the <paramref name="slots"/> slots at time <paramref name="t"/>, in slot order; every
+    /// occupant carries a cover (<see cref="SlotOccupant.Cover"/>), a real one the cover that follows it.
+    /// </summary>
+    /// <remarks>
+    /// The same work whatever the bucket holds (spec/protocol.md §8 "Retrieve", constant work): every slot walks
+    /// its cover timeline from the epoch's anchor to <paramref name="t"/>, needed or not, and a slot that held a
+    /// real blob this epoch also walks the segment after it (from its end to <paramref name="t"/>, or only its
+    /// first cover while the blob lives). So a slot serving a real blob costs a cover like any other, and the
+    /// caller derives every returned cover's bytes, S per class, and discards those of real slots.
+    /// </remarks>
     public SlotOccupant[] OccupantsAt(BucketKey key, int slots, long anchorUnixMs, BucketState state, long t)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -134,22 +144,25 @@ internal sealed class SlotEngine
 
     private SlotOccupant OccupantAt(BucketKey key, int slot, long anchorUnixMs, List<SlotEvent> events, IReadOnlyList<StoredBlob> live, long t)
     {
+        // Walked for every slot, also when a later segment is the one served (constant work, above).
+        var anchorCover = _schedule.CoverAt(key, slot, anchorUnixMs, t);
         var segmentStart = anchorUnixMs;
         foreach (var e in events)
         {
             if (e.StartUnixMs <= t && t < e.EndUnixMs)
             {
+                // The cover that follows the real occupancy: served when the store has already let the blob go
+                // (its clock is slightly ahead of ours), as the store's view of time says; else derived and discarded.
+                var following = _schedule.CoverAt(key, slot, e.EndUnixMs, e.EndUnixMs);
                 foreach (var blob in live)
                 {
                     if (blob.Slot == slot && blob.StartUnixMs == e.StartUnixMs)
                     {
-                        return new SlotOccupant(slot, blob, default);
+                        return new SlotOccupant(slot, blob, following);
                     }
                 }
 
-                // The store has already let the blob go (its clock is slightly ahead of ours): serve the cover
-                // that follows it, as the store's view of time says.
-                return new SlotOccupant(slot, null, _schedule.CoverAt(key, slot, e.EndUnixMs, e.EndUnixMs));
+                return new SlotOccupant(slot, null, following);
             }
 
             if (e.EndUnixMs <= t)
@@ -158,7 +171,7 @@ internal sealed class SlotEngine
             }
         }
 
-        return new SlotOccupant(slot, null, _schedule.CoverAt(key, slot, segmentStart, t));
+        return new SlotOccupant(slot, null, segmentStart == anchorUnixMs ? anchorCover : _schedule.CoverAt(key, slot, segmentStart, t));
     }
 
     private static List<SlotEvent>[] EventsBySlot(int slots, BucketState state)

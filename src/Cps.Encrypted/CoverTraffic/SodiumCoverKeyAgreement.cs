@@ -6,7 +6,7 @@ namespace Stir.Encrypted.CpsService.CoverTraffic;
 /// X25519 public keys for cover blobs through the HPKE library's direct libsodium call
 /// (<c>crypto_scalarmult_curve25519_base</c>, which clamps the scalar), the path measured fastest on this
 /// hardware (see X25519.cs): NSec's Key objects cost several times more per operation and scale badly on two
-/// threads because of their guarded memory, and a cache miss here is on the retrieval path.
+/// threads because of their guarded memory, and every retrieval pays one per slot (nothing is cached, spec §8).
 /// </summary>
 internal sealed class SodiumCoverKeyAgreement : ICoverKeyAgreement
 {

@@ -11,7 +11,9 @@ namespace Stir.Encrypted.CpsService.Endpoints;
 /// <summary>
 /// <c>GET /v1/epochs/{epoch}/buckets/{bucket}</c> (spec/protocol.md §8 "Retrieve"): for each size class, the
 /// occupants of all its slots (§9), real or cover, shuffled with the CSPRNG. There is one code path whether
-/// the bucket holds real blobs or not, and the answer's status, headers and length never depend on it.
+/// the bucket holds real blobs or not, and the answer's status, headers and length never depend on it; nor does
+/// its time: the work is the same whatever the bucket holds or whoever fetched it before (no cache is shared
+/// between requests), and the answer waits for a fixed deadline from the handler's start (<see cref="RetrievalDeadline"/>).
 /// </summary>
 internal static class RetrieveEndpoints
 {
@@ -42,10 +44,13 @@ internal static class RetrieveEndpoints
         CpsRuntimeProvider runtimes,
         IBlobStore store,
         ICoverBlobFactory covers,
+        RetrievalDeadline deadline,
         TimeProvider time,
         CpsMetrics metrics,
         ILoggerFactory loggers)
     {
+        // §8 "Retrieve": the answer leaves at this instant + the deadline, however long what follows takes.
+        var due = deadline.Start();
         var cancellationToken = context.RequestAborted;
         var (runtime, unavailable) = await RuntimeAccess.GetAsync(runtimes, loggers.CreateLogger(typeof(RetrieveEndpoints).FullName!), cancellationToken);
         if (runtime is null)
@@ -63,9 +68,10 @@ internal static class RetrieveEndpoints
         var body = new byte[classes.Sum(c => c.Size * c.Slots)];
         var anchor = runtime.Epochs.AnchorUnixMs(address.Epoch);
         var offset = 0;
-        var decoys = 0;
         foreach (var sizeClass in classes)
         {
+            // Constant work (§8): one store read per class, S cover timelines and S cover derivations whatever the
+            // bucket holds; the cover of a slot that serves a real blob is derived and then overwritten.
             var key = new BucketKey(address.Epoch, sizeClass.Size, address.Bucket);
             var state = await store.ReadAsync(key, cancellationToken);
             var occupants = runtime.Engine.OccupantsAt(key, sizeClass.Slots, anchor, state, now);
@@ -73,6 +79,7 @@ internal static class RetrieveEndpoints
             foreach (var occupant in occupants)
             {
                 var destination = body.AsSpan(offset, sizeClass.Size);
+                covers.Write(runtime.CoverKey.Span, occupant.Cover, destination);
                 if (occupant.Real is { } real)
                 {
                     if (real.Content.Length != sizeClass.Size)
@@ -82,17 +89,13 @@ internal static class RetrieveEndpoints
 
                     real.Content.Span.CopyTo(destination);
                 }
-                else
-                {
-                    covers.Write(runtime.CoverKey.Span, occupant.Cover, destination);
-                    decoys++;
-                }
 
                 offset += sizeClass.Size;
             }
         }
 
         metrics.Retrieved();
+        await deadline.ReleaseAsync(due, cancellationToken);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Bytes(body, OctetStream);
     }

@@ -20,6 +20,7 @@ internal sealed class CpsMetrics
     private readonly Counter<long> _truncations;
     private readonly Counter<long> _storeConflicts;
     private readonly Counter<long> _rejections;
+    private readonly Counter<long> _deadlineOverruns;
 
     public CpsMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +32,7 @@ internal sealed class CpsMetrics
         _truncations = Meter.CreateCounter<long>("cps.cover.truncations", description: "Arrivals that ended a cover before the minimum lifetime (spec §9)");
         _storeConflicts = Meter.CreateCounter<long>("cps.store.conflicts", description: "Store attempts retried because the bucket changed concurrently");
         _rejections = Meter.CreateCounter<long>("cps.rejections", description: "Requests answered with a problem, by problem type");
+        _deadlineOverruns = Meter.CreateCounter<long>("cps.retrieval.deadline.overruns", description: "Retrievals whose work outlasted the response deadline and were answered at once (spec §8)");
     }
 
     public Meter Meter { get; }
@@ -49,6 +51,8 @@ internal sealed class CpsMetrics
     public void Retrieved() => _retrievals.Add(1);
 
     public void StoreConflict() => _storeConflicts.Add(1);
+
+    public void RetrievalDeadlineOverrun() => _deadlineOverruns.Add(1);
 
     public void Rejected(ProblemType type)
     {

@@ -73,6 +73,21 @@ public sealed class SlotEngineTests
     }
 
     [Fact]
+    public void OccupantsAt_ARealSlot_CarriesTheCoverThatWillFollowIt()
+    {
+        // The retrieval derives this cover and discards it, so a slot serving a real blob costs what a cover slot costs.
+        var engine = Engine();
+        var blob = new StoredBlob(5, Anchor + 100_000, Anchor + 125_000, new byte[2048]);
+        var state = new BucketState(1, [blob.Event], [blob]);
+
+        var during = engine.OccupantsAt(Key, 16, Anchor, state, Anchor + 110_000)[5];
+        var after = engine.OccupantsAt(Key, 16, Anchor, state, Anchor + 125_000)[5];
+
+        Assert.Same(blob, during.Real);
+        Assert.Equal(after.Cover, during.Cover);
+    }
+
+    [Fact]
     public void PlanArrivals_ChoosesOnlySlotsWhoseCoverReachedTheMinimum()
     {
         var engine = Engine();
@@ -100,7 +115,7 @@ public sealed class SlotEngineTests
         // The engine visits free slots in a random order and stops at the first eligible ones; the choice must
         // still be uniform over the eligible slots and never fall on an ineligible one while eligible ones exist.
         var random = new Random(20261127);
-        var engine = new SlotEngine(new CoverSchedule(new byte[32], Law, 1024), Law, random.Next);
+        var engine = new SlotEngine(new CoverSchedule(new byte[32], Law), Law, random.Next);
         var a = Anchor + 1_234_567;
         var eligible = engine.OccupantsAt(Key, 16, Anchor, BucketState.Empty, a).Where(o => a - o.Cover.BirthUnixMs >= 20_000).Select(o => o.Slot).ToList();
         Assert.InRange(eligible.Count, 2, 15);
@@ -221,5 +236,5 @@ public sealed class SlotEngineTests
         Assert.InRange(truncations / (double)trials, expected - (4 * sigma), expected + (4 * sigma));
     }
 
-    private static SlotEngine Engine(byte[]? coverKey = null) => new(new CoverSchedule(coverKey ?? Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), Law, 1024), Law);
+    private static SlotEngine Engine(byte[]? coverKey = null) => new(new CoverSchedule(coverKey ?? Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), Law), Law);
 }

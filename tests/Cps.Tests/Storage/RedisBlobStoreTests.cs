@@ -184,6 +184,37 @@ public sealed class RedisBlobStoreTests
     }
 
     [Fact]
+    [Trait("Claim", "TM-07")]
+    public async Task Read_IsOneRoundTrip_WhateverTheBucketHolds()
+    {
+        // A second round trip for live blobs made a bucket with a real blob answer ~0.1 ms later (issue 13): every read
+        // is one script call, for an empty bucket, one with live blobs, and one whose blobs have ended.
+        var cluster = await RedisServers.Shared;
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_900_000_000));
+        await using var store = RedisBlobStore.Open(Options(cluster), time);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var epoch = (ulong)(now / (long)Epoch.TotalMilliseconds);
+        var expires = ((long)epoch + 1) * (long)Epoch.TotalMilliseconds + (long)Retention.TotalMilliseconds;
+        BucketKey empty = new(epoch, Size, 0x70), full = new(epoch, Size, 0x71), ended = new(epoch, Size, 0x72);
+        Assert.True(await store.TryAppendAsync(full, 0, [.. Enumerable.Range(1, 3).Select(s => new StoredBlob(s, now, now + 30_000, RandomNumberGenerator.GetBytes(Size)))], expires, default));
+        Assert.True(await store.TryAppendAsync(ended, 0, [new StoredBlob(1, now - 20_000, now + 1, RandomNumberGenerator.GetBytes(Size))], expires, default));
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        _ = await store.ReadAsync(empty, default); // the settings check's commands, once
+
+        var session = new StackExchange.Redis.Profiling.ProfilingSession();
+        store.Connection.RegisterProfiler(() => session);
+        var calls = new Dictionary<string, string[]>();
+        foreach (var (name, key) in new[] { ("empty", empty), ("live", full), ("ended", ended) })
+        {
+            var state = await store.ReadAsync(key, default);
+            calls[name] = [.. session.FinishProfiling().Select(c => c.Command)];
+            Assert.Equal(name == "live" ? 3 : 0, state.LiveBlobs.Count);
+        }
+
+        Assert.All(calls, c => Assert.True(c.Value is ["EVALSHA"] or ["EVAL"], $"{c.Key}: {string.Join(", ", c.Value)}"));
+    }
+
+    [Fact]
     [Trait("Claim", "TM-53")]
     public async Task Calls_WhenTheClusterIsGone_AnswerUnavailableWithinTheTimeout()
     {

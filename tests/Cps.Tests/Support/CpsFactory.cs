@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Stir.Encrypted.CpsService.Hosting;
+using Stir.Encrypted.CpsService.Endpoints;
 using Stir.Encrypted.CpsService.Storage;
 using Stir.Encrypted.CpsService.Storage.Redis;
 
@@ -13,10 +14,11 @@ namespace Stir.Encrypted.Cps.Tests.Support;
 /// <summary>
 /// Hosts exactly the service's <c>CpsApplication.Build</c> in memory with a <see cref="FakeTimeProvider"/>, a
 /// <see cref="InMemoryBlobStore"/> (shareable between factories: two nodes, or a restart; in memory, or on the Redis
-/// cluster when <see cref="CpsTestStore"/> says so), captured logs at every level the app's filters allow, and
-/// generous rate limits and storer cap unless a test sets its own. The management listener is off unless a test
-/// sets <c>Cps:Management:Urls</c> (<see cref="ManagementSettings"/>: a kernel-chosen loopback port, then
-/// <see cref="ManagementUrl"/>); it is a real Kestrel listener even here.
+/// cluster when <see cref="CpsTestStore"/> says so), captured logs at every level the app's filters allow,
+/// generous rate limits and storer cap unless a test sets its own, and a <see cref="ManualReleaseTimer"/> under the
+/// retrieval deadline. The management listener is off unless a test sets <c>Cps:Management:Urls</c>
+/// (<see cref="ManagementSettings"/>: a kernel-chosen loopback port, then <see cref="ManagementUrl"/>); it is a real
+/// Kestrel listener even here.
 /// </summary>
 public sealed class CpsFactory : WebApplicationFactory<Program>
 {
@@ -83,6 +85,12 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
 
     public LogCapture Logs { get; } = new();
 
+    /// <summary>
+    /// The clock the retrieval deadline waits on: a manual one, so that every retrieval runs the deadline's code but
+    /// answers without waiting for it (the polling tests make thousands); tests of the deadline read its waits.
+    /// </summary>
+    internal ManualReleaseTimer ReleaseTimer { get; } = new();
+
     internal RequestBodyMeter BodyMeter { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -97,6 +105,7 @@ public sealed class CpsFactory : WebApplicationFactory<Program>
         {
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton<IBlobStore>(Store);
+            services.AddSingleton<ReleaseTimer>(ReleaseTimer);
             if (Store.Backing is RedisBlobStore redis)
             {
                 services.AddSingleton(redis);

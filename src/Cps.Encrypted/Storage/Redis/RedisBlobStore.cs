@@ -66,6 +66,26 @@ internal sealed class RedisBlobStore : IBlobStore
         return 1
         """;
 
+    // KEYS[1] = meta; ARGV: now (Unix ms), the bucket's blob key prefix. Answers v, x, e (false when absent), then for
+    // each 32-byte event record (BucketEventRecord: little-endian slot i4, start i8, end i8, version i8, index i4)
+    // whose end is after now, in record order, the value of its blob key (false when it has expired or is lost).
+    // The blob keys are not in KEYS, but they carry the bucket's hash tag, so they live in the meta key's slot.
+    private const string ReadScript = """
+        local state = redis.call('HMGET', KEYS[1], 'v', 'x', 'e')
+        local out = { state[1], state[2], state[3] }
+        local events = state[3]
+        if events then
+          local now = tonumber(ARGV[1])
+          for i = 1, #events - 31, 32 do
+            local _, _, ends, version, index = struct.unpack('<i4i8i8i8i4', events, i)
+            if ends > now then
+              out[#out + 1] = redis.call('GET', ARGV[2] .. string.format('%d:%d', version, index))
+            end
+          end
+        end
+        return out
+        """;
+
     // Created once cluster-wide: the first node to ask sets it, every node reads the same.
     private const string SecretScript = """
         redis.call('SET', KEYS[1], ARGV[1], 'NX')
@@ -195,14 +215,24 @@ internal sealed class RedisBlobStore : IBlobStore
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         await EnsureSettingsCheckedAsync().ConfigureAwait(false);
         var keys = new RedisBucketKeys(_prefix, key);
-        var meta = await Call(() => _database.HashGetAsync(keys.Meta, ["v", "x", "e"])).ConfigureAwait(false);
+        var asked = Now();
+        // One round trip whatever the bucket holds (spec/protocol.md §8 "Retrieve"): the script answers the meta
+        // fields and the values of the blobs live at `asked`, read in one atomic step (so they are the blobs of the
+        // version read), where a second GET used to cost only the buckets with live blobs (issue 13).
+        var reply = await Call(() => _database.ScriptEvaluateAsync(ReadScript, [keys.Meta], [asked, keys.BlobPrefix])).ConfigureAwait(false);
+        var parts = reply.Resp2Type == ResultType.Array ? (RedisResult[])reply! : [];
+        if (parts.Length < 3)
+        {
+            throw new StoreUnavailableException("The bucket read script answered in an unexpected shape.");
+        }
+        var (v, x, e) = ((RedisValue)parts[0], (RedisValue)parts[1], (RedisValue)parts[2]);
         var now = Now();
-        if (meta[1].IsNull || (long)meta[1] <= now || meta[0].IsNull)
+        if (x.IsNull || (long)x <= now || v.IsNull)
         {
             return BucketState.Empty;
         }
-        var version = (long)meta[0];
-        if (!BucketEventRecord.TryReadAll(((byte[]?)meta[2]) ?? [], out var records))
+        var version = (long)v;
+        if (!BucketEventRecord.TryReadAll(((byte[]?)e) ?? [], out var records))
         {
             // The events are what decoys are computed from: serving a bucket without them would change its
             // decoys, so the bucket is unavailable rather than silently different.
@@ -210,43 +240,37 @@ internal sealed class RedisBlobStore : IBlobStore
             throw new StoreUnavailableException("A bucket's slot events are damaged.");
         }
         var events = new SlotEvent[records.Length];
-        var wanted = new List<BucketEventRecord>();
+        var live = new List<StoredBlob>();
+        var next = 3;
         for (var i = 0; i < records.Length; i++)
         {
-            events[i] = records[i].Event;
-            if (records[i].Event.EndUnixMs > now)
+            var record = records[i];
+            events[i] = record.Event;
+            // The script answered one value (nil when gone) per record live at `asked`, in record order.
+            if (record.Event.EndUnixMs <= asked)
             {
-                wanted.Add(records[i]);
+                continue;
             }
-        }
-        var live = new List<StoredBlob>(wanted.Count);
-        if (wanted.Count > 0)
-        {
-            // Blob keys are written once and only expire, so reading them after the meta key still gives exactly
-            // the blobs of the version read.
-            var blobKeys = wanted.Select(record => keys.Blob(record.Version, record.Index)).ToArray();
-            var values = await Call(() => _database.StringGetAsync(blobKeys)).ConfigureAwait(false);
-            now = Now();
-            for (var i = 0; i < wanted.Count; i++)
+            if (next >= parts.Length)
             {
-                var record = wanted[i];
-                if (record.Event.EndUnixMs <= now)
-                {
-                    continue;
-                }
-                if (values[i].IsNull)
-                {
-                    Interlocked.Increment(ref _missingBlobs);
-                    continue;
-                }
-                var value = (byte[])values[i]!;
-                if (value.Length <= CheckSize || !CryptographicOperations.FixedTimeEquals(value.AsSpan(0, CheckSize), Check(key, record, value.AsSpan(CheckSize))))
-                {
-                    Interlocked.Increment(ref _corruptBlobs);
-                    continue;
-                }
-                live.Add(new StoredBlob(record.Event.Slot, record.Event.StartUnixMs, record.Event.EndUnixMs, value.AsMemory(CheckSize)));
+                throw new StoreUnavailableException("The bucket read script answered fewer blob values than the bucket has live events.");
             }
+            var value = (byte[]?)parts[next++];
+            if (record.Event.EndUnixMs <= now)
+            {
+                continue;
+            }
+            if (value is null)
+            {
+                Interlocked.Increment(ref _missingBlobs);
+                continue;
+            }
+            if (value.Length <= CheckSize || !CryptographicOperations.FixedTimeEquals(value.AsSpan(0, CheckSize), Check(key, record, value.AsSpan(CheckSize))))
+            {
+                Interlocked.Increment(ref _corruptBlobs);
+                continue;
+            }
+            live.Add(new StoredBlob(record.Event.Slot, record.Event.StartUnixMs, record.Event.EndUnixMs, value.AsMemory(CheckSize)));
         }
         return new BucketState(version, events, live);
     }

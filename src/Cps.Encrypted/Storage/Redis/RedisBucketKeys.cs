@@ -26,7 +26,10 @@ internal readonly struct RedisBucketKeys
 
     public RedisKey Meta => _tagged + "m";
 
-    public RedisKey Blob(long version, int index) => $"{_tagged}b:{version}:{index}";
+    public RedisKey Blob(long version, int index) => $"{BlobPrefix}{version}:{index}";
+
+    /// <summary>The start of the bucket's blob keys (the read script appends <c>&lt;v&gt;:&lt;j&gt;</c>).</summary>
+    public string BlobPrefix => _tagged + "b:";
 
     public RedisKey Storer(string tag) => $"{_tagged}s:{tag}";
 }
