@@ -39,6 +39,7 @@ public sealed class LiteDbStoreFaultTests : IDisposable
         var failed = await Assert.ThrowsAsync<StoreUnavailableException>(() => AppendAsync(store, Key(2), 0, Blob(1)));
         Assert.IsType<IOException>(failed.InnerException);
         _faults.Disarm();
+        AbandonedInstancesAreNeverFinalized();
 
         // Reads go on: the acknowledged blob, byte for byte.
         Assert.Equal([first.Content.ToArray()], (await ReadAsync(store, key)).LiveBlobs.Select(b => b.Content.ToArray()));
@@ -47,6 +48,12 @@ public sealed class LiteDbStoreFaultTests : IDisposable
         Assert.Equal([third.Content.ToArray()], (await ReadAsync(store, Key(3))).LiveBlobs.Select(b => b.Content.ToArray()));
         Assert.True(store.ReopenCount >= 1);
         Assert.Equal((true, null), await store.CheckReadyAsync(default).AsTask().WaitAsync(Bounded));
+        await store.DisposeAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            AbandonedInstancesAreNeverFinalized();
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>
@@ -94,6 +101,11 @@ public sealed class LiteDbStoreFaultTests : IDisposable
                 catch (StoreUnavailableException)
                 {
                     refused[bad] = badBlob;
+                    AbandonedInstancesAreNeverFinalized();
+
+                    // The store opens a failed file again at once, then at most once a second (a device that keeps
+                    // failing must not make every write open another LiteDB instance).
+                    _time.Advance(TimeSpan.FromSeconds(1));
                 }
 
                 _faults.Disarm();
@@ -126,6 +138,16 @@ public sealed class LiteDbStoreFaultTests : IDisposable
     }
 
     public void Dispose() => _directory.Dispose();
+
+    // LiteDB leaves the failed transaction undisposed, and its finalizer throws on the finalizer thread, which ends
+    // the process: the store keeps abandoned instances reachable so that it never runs. A collection here would crash
+    // the test host if one were let go.
+    private static void AbandonedInstancesAreNeverFinalized()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
 
     private LiteDbBlobStore Open(string? directory = null)
     {

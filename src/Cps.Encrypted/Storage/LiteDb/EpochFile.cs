@@ -30,6 +30,13 @@ internal sealed class EpochFile : IDisposable
     private const int ScanPageSize = 256;
     private static readonly TimeSpan AbandonWait = TimeSpan.FromSeconds(5);
 
+    // LiteDB 5 objects of an abandoned instance are never let go: a transaction whose commit or rollback failed is
+    // left undisposed inside the engine, and its finalizer (TransactionService.Finalize → DiscardDirtyPages) throws
+    // "discarded page must be writable" on the finalizer thread, which ends the process (seen in this project's
+    // tests; LiteDB issue 2586 is the same assertion). Kept reachable, they are never finalized (the runtime runs no
+    // finalizers at exit). One engine per failed write: the store gives up after MaxAbandoned (see LiteDbBlobStore).
+    private static readonly List<LiteDatabase> Abandoned = [];
+
     private readonly DurableFileStream _data;
     private readonly DurableFileStream _log;
     private readonly LiteDatabase _database;
@@ -61,6 +68,18 @@ internal sealed class EpochFile : IDisposable
 
     /// <summary>Whether a write failed on this instance: it serves nothing more, and the store opens the files again.</summary>
     public bool IsBroken => _broken;
+
+    /// <summary>How many LiteDB instances this process has abandoned (each is kept in memory, see <c>Abandoned</c>).</summary>
+    public static int AbandonedCount
+    {
+        get
+        {
+            lock (Abandoned)
+            {
+                return Abandoned.Count;
+            }
+        }
+    }
 
     public static string DataFileName(ulong epoch) => FilePrefix + epoch.ToString(CultureInfo.InvariantCulture) + DataSuffix;
 
@@ -266,6 +285,11 @@ internal sealed class EpochFile : IDisposable
     public void Abandon()
     {
         _broken = true;
+        lock (Abandoned)
+        {
+            Abandoned.Add(_database);
+        }
+
         // A reader stuck inside a broken engine must not hold the writer loop: after a while the files are closed
         // under it, and it fails (a StoreUnavailableException to its caller) instead of waiting.
         var locked = _lifetime.TryEnterWriteLock(AbandonWait);

@@ -38,6 +38,11 @@ internal sealed class LiteDbBlobStore : IBlobStore
     private const int QueueCapacity = 10_000;
     private const int MaxConcurrentReads = 32;
 
+    // After a failed write (EpochFile.Abandon): how often the files are opened again, and how many abandoned LiteDB
+    // instances a process keeps in memory before it stops trying (each holds its page cache).
+    private const long ReopenIntervalMs = 1000;
+    private const int MaxAbandoned = 64;
+
     private readonly TimeProvider _time;
     private readonly long _epochMs;
     private readonly long _retentionMs;
@@ -60,6 +65,7 @@ internal sealed class LiteDbBlobStore : IBlobStore
     private long _appendTransactions;
     private long _corruptBlobs;
     private long _reopens;
+    private long _lastReopenUnixMs = long.MinValue / 2;
 
     private LiteDbBlobStore(
         LiteDbStoreOptions options,
@@ -558,9 +564,11 @@ internal sealed class LiteDbBlobStore : IBlobStore
         {
             // Nothing of the transaction is acknowledged; whatever LiteDB and the kernel now hold of this file is
             // not trusted for another write (EpochFile remarks): the files are opened again, with LiteDB's recovery.
+            // Reopened before the requests are failed, so that a caller who sees the failure and reads at once finds
+            // the new instance, not the abandoned one.
+            Reopen(file);
             var failure = Unavailable(exception);
             requests.ForEach(request => request.Fail(failure));
-            Reopen(file);
             return;
         }
 
@@ -651,6 +659,20 @@ internal sealed class LiteDbBlobStore : IBlobStore
         if (_files.TryGetValue(epoch, out var file) && !file.IsBroken)
         {
             return file;
+        }
+        if (file is not null)
+        {
+            // A device that keeps failing must not make every write open (and abandon, and keep in memory) another
+            // LiteDB instance: at most one reopening a second, and none after MaxAbandoned in this process.
+            if (now - _lastReopenUnixMs < ReopenIntervalMs)
+            {
+                throw new StoreUnavailableException("The epoch's file failed a write a moment ago; it is reopened shortly.");
+            }
+            if (EpochFile.AbandonedCount >= MaxAbandoned)
+            {
+                throw new StoreUnavailableException($"{MaxAbandoned} writes have failed since the process started; restart it once the device is sound.");
+            }
+            _lastReopenUnixMs = now;
         }
         var deletion = DeletionTime(epoch, _epochMs, _retentionMs);
         if (deletion <= now)
