@@ -11,7 +11,8 @@ namespace Stir.Encrypted.Benchmarks;
 /// <c>--artifacts DIR</c> and <c>--quick</c>), <c>flows</c> (the flow-throughput harness), <c>costs</c>,
 /// <c>report</c> (turns the raw results of bench/run into Markdown fragments), and for bench/load/run:
 /// <c>litedb</c>, <c>store-fill</c>, <c>store-expiry</c>, <c>e2e</c> and <c>report-load</c>; for bench/privacy/timing:
-/// <c>timing</c> (the timing prober) and <c>timing-report</c>.
+/// <c>timing</c> (the timing prober) and <c>timing-report</c>; for bench/privacy/run: <c>coincidence</c> (the
+/// multi-holder coincidence poller) and <c>privacy-report</c>.
 /// </summary>
 internal static class Program
 {
@@ -27,6 +28,8 @@ internal static class Program
         "report-load" => LoadReport.Run(args[1..]),
         "timing" => TimingProbe.Run(args[1..]),
         "timing-report" => TimingReport.Run(args[1..]),
+        "coincidence" => CoincidenceProbe.Run(args[1..]),
+        "privacy-report" => PrivacyReport.Run(args[1..]),
         _ => RunBenchmarks(args),
     };
 
